@@ -1,0 +1,29 @@
+// Builds ESM for each package entry (shared code lands in chunks) and bundled .d.ts beside it.
+import { dts } from 'rollup-plugin-dts';
+import esbuild from 'rollup-plugin-esbuild';
+import pkg from './package.json' with { type: 'json' };
+
+const input = {
+  index: 'src/index.ts',
+  node: 'src/node.ts',
+  browser: 'src/browser.ts',
+};
+
+// Runtime dependencies and every Node builtin stay imports; the user's bundler resolves them.
+const deps = Object.keys(pkg.dependencies ?? {});
+const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
+
+export default [
+  {
+    input,
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[hash].js', sourcemap: true },
+    plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+  },
+  {
+    input,
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[hash].d.ts' },
+    plugins: [dts({ tsconfig: 'tsconfig.json' })],
+  },
+];
