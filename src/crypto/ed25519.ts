@@ -1,0 +1,71 @@
+import { OfflineConsentError } from '../errors.js';
+import type { Bytes } from './bytes.js';
+import { derToPem, pemToDer } from './pem.js';
+import { subtle } from './subtle.js';
+
+/** An Ed25519 key as PEM text, a JWK, or an already imported `CryptoKey`. */
+export type Ed25519KeyInput = string | JsonWebKey | CryptoKey;
+
+const ED25519 = { name: 'Ed25519' } as const;
+
+function isCryptoKey(value: unknown): value is CryptoKey {
+  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
+}
+
+function checkKey(key: CryptoKey, type: KeyType): CryptoKey {
+  if (key.algorithm.name !== 'Ed25519' || key.type !== type) {
+    throw new OfflineConsentError(`Expected an Ed25519 ${type} key, got ${key.algorithm.name} ${key.type}`, 'INVALID_KEY');
+  }
+  return key;
+}
+
+async function importKey(input: Ed25519KeyInput, type: 'public' | 'private', extractable: boolean): Promise<CryptoKey> {
+  if (isCryptoKey(input)) return checkKey(input, type);
+  const usage: KeyUsage[] = type === 'public' ? ['verify'] : ['sign'];
+  try {
+    if (typeof input === 'string') {
+      const der = pemToDer(input, type === 'public' ? 'PUBLIC KEY' : 'PRIVATE KEY');
+      return await subtle().importKey(type === 'public' ? 'spki' : 'pkcs8', der, ED25519, extractable, usage);
+    }
+    if (input && typeof input === 'object') {
+      return await subtle().importKey('jwk', input, ED25519, extractable, usage);
+    }
+  } catch (cause) {
+    throw new OfflineConsentError(`Invalid Ed25519 ${type} key`, 'INVALID_KEY', { cause });
+  }
+  throw new OfflineConsentError(`Invalid Ed25519 ${type} key: expected PEM text, a JWK or a CryptoKey`, 'INVALID_KEY');
+}
+
+/** Imports an Ed25519 public key for signature checks. */
+export function importEd25519PublicKey(input: Ed25519KeyInput): Promise<CryptoKey> {
+  return importKey(input, 'public', true);
+}
+
+/** Imports an Ed25519 private key for signing; non-extractable unless asked. */
+export function importEd25519PrivateKey(input: Ed25519KeyInput, { extractable = false } = {}): Promise<CryptoKey> {
+  return importKey(input, 'private', extractable);
+}
+
+/** Ed25519 signature (64 bytes) over the data. */
+export async function ed25519Sign(key: CryptoKey, data: Bytes): Promise<Bytes> {
+  return new Uint8Array(await subtle().sign(ED25519, key, data));
+}
+
+/** Whether `signature` is a valid Ed25519 signature over `data`. */
+export function ed25519Verify(key: CryptoKey, signature: Bytes, data: Bytes): Promise<boolean> {
+  return subtle().verify(ED25519, key, signature, data);
+}
+
+/** A fresh Ed25519 key pair as PEM (SPKI public, PKCS#8 private), the bundle's format. */
+export async function generateEd25519KeyPair(): Promise<{ publicKey: string; privateKey: string; algorithm: 'Ed25519' }> {
+  const pair = (await subtle().generateKey(ED25519, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const [spki, pkcs8] = await Promise.all([
+    subtle().exportKey('spki', pair.publicKey),
+    subtle().exportKey('pkcs8', pair.privateKey),
+  ]);
+  return {
+    publicKey: derToPem(new Uint8Array(spki), 'PUBLIC KEY'),
+    privateKey: derToPem(new Uint8Array(pkcs8), 'PRIVATE KEY'),
+    algorithm: 'Ed25519',
+  };
+}
