@@ -1,0 +1,7 @@
+/**
+ * offline-consent — the runtime-neutral core. Everything here runs on Web Crypto alone,
+ * in browsers, Node 20+, Deno and Bun.
+ */
+export * from './errors.js';
+export * from './verifier/index.js';
+export { generateEd25519KeyPair } from './crypto/ed25519.js';

@@ -1,0 +1,5 @@
+export { createOfflineVerifier, MAX_TOKEN_LENGTH } from './verify.js';
+export type { OfflineVerifier, OfflineVerifierOptions, VerifiedGrant, Logger } from './verify.js';
+export { importKeyByKid, isSnapshotExpired } from './snapshot.js';
+export type { JWKSSnapshot } from './snapshot.js';
+export { enforceScopes, hasScope } from './scopes.js';

@@ -1,0 +1,55 @@
+import type { Logger, OfflineVerifierOptions } from './verify.js';
+import type { JWKSSnapshot } from './snapshot.js';
+
+/** Verifier options with defaults applied, checked once at construction. */
+export interface ResolvedVerifierOptions {
+  jwksSnapshot: JWKSSnapshot;
+  clockSkewSeconds: number;
+  requireScopes: readonly string[];
+  maxDelegationDepth: number | undefined;
+  onScopeViolation: 'throw' | 'log';
+  logger: Logger;
+  now: () => number;
+  issuer: string | undefined;
+  cacheSize: number;
+}
+
+const consoleLogger: Logger = { warn: (message, details) => console.warn(message, details ?? '') };
+
+function nonNegativeInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies defaults; `TypeError`/`RangeError` on bad options so mistakes surface before the first token. */
+export function validateVerifierOptions(options: OfflineVerifierOptions): ResolvedVerifierOptions {
+  if (!options || typeof options !== 'object') throw new TypeError('createOfflineVerifier needs an options object');
+  const { jwksSnapshot, clockSkewSeconds = 30, requireScopes = [], maxDelegationDepth, onScopeViolation = 'throw' } = options;
+  if (!jwksSnapshot || typeof jwksSnapshot !== 'object' || !Array.isArray(jwksSnapshot.keys)) {
+    throw new TypeError('jwksSnapshot must be an object with a keys array');
+  }
+  if (typeof clockSkewSeconds !== 'number' || !Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) {
+    throw new RangeError(`clockSkewSeconds must be a finite number >= 0, got ${String(clockSkewSeconds)}`);
+  }
+  if (!Array.isArray(requireScopes) || !requireScopes.every((s) => typeof s === 'string')) {
+    throw new TypeError('requireScopes must be an array of strings');
+  }
+  if (onScopeViolation !== 'throw' && onScopeViolation !== 'log') {
+    throw new TypeError(`onScopeViolation must be 'throw' or 'log', got ${String(onScopeViolation)}`);
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('now must be a function returning Unix ms');
+  if (options.issuer !== undefined && typeof options.issuer !== 'string') throw new TypeError('issuer must be a string');
+  return {
+    jwksSnapshot,
+    clockSkewSeconds,
+    requireScopes: [...requireScopes],
+    maxDelegationDepth: maxDelegationDepth === undefined ? undefined : nonNegativeInteger(maxDelegationDepth, 'maxDelegationDepth'),
+    onScopeViolation,
+    logger: options.logger ?? consoleLogger,
+    now: options.now ?? Date.now,
+    issuer: options.issuer,
+    cacheSize: options.cacheSize === undefined ? 256 : nonNegativeInteger(options.cacheSize, 'cacheSize'),
+  };
+}
