@@ -5,3 +5,4 @@
 export * from './errors.js';
 export * from './verifier/index.js';
 export { generateEd25519KeyPair } from './crypto/ed25519.js';
+export * from './audit/index.js';

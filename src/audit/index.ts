@@ -1,0 +1,5 @@
+export { GENESIS_HASH, computeEntryHash, entryHashInput } from './hash.js';
+export { signEntryHash, verifyEntrySignature } from './signature.js';
+export { verifyChain } from './verify-chain.js';
+export type { ChainVerification, VerifyChainOptions } from './verify-chain.js';
+export type { AuditEntry, AuditResult, HashableEntry, SignedAuditEntry } from './types.js';

@@ -1,0 +1,87 @@
+import type { ChainBreakReason } from '../errors.js';
+import { importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.js';
+import { GENESIS_HASH, computeEntryHash } from './hash.js';
+import { verifyHashSignature } from './signature.js';
+import type { SignedAuditEntry } from './types.js';
+
+export type ChainVerification = { valid: true; count: number } | { valid: false; brokenAt: number; reason: ChainBreakReason };
+
+export interface VerifyChainOptions {
+  /** Also check every entry's Ed25519 signature with this key (PEM, JWK or CryptoKey). */
+  publicKey?: Ed25519KeyInput;
+  /** The entry just before the first one given, to check a segment that does not start at genesis. */
+  previous?: { seq: number; hash: string };
+  /** Hash/signature checks kept in flight at once (default 32); memory stays bounded by it. */
+  concurrency?: number;
+}
+
+type Pending = { index: number; check: Promise<ChainBreakReason | null> };
+
+async function checkEntry(entry: SignedAuditEntry, key: CryptoKey | undefined): Promise<ChainBreakReason | null> {
+  let hash: string;
+  try {
+    hash = await computeEntryHash(entry);
+  } catch {
+    return 'hash'; // Unhashable shape (e.g. scopes not an array): the stored hash cannot be right.
+  }
+  if (hash !== entry.hash) return 'hash';
+  if (key && !(await verifyHashSignature(key, entry.hash, entry.signature))) return 'signature';
+  return null;
+}
+
+/**
+ * Verifies an ordered chain: `seq` rises by one, each `prevHash` is the previous `hash`,
+ * each `hash` recomputes, and (with `publicKey`) each signature verifies. Accepts an array
+ * or an async iterable, so a log of any length is checked in bounded memory. `brokenAt` is
+ * the 0-based index of the first bad entry.
+ */
+export async function verifyChain(
+  entries: Iterable<SignedAuditEntry> | AsyncIterable<SignedAuditEntry>,
+  options: VerifyChainOptions = {},
+): Promise<ChainVerification> {
+  const key = options.publicKey === undefined ? undefined : await importEd25519PublicKey(options.publicKey);
+  const window = Math.max(1, options.concurrency ?? 32);
+  const pending: Pending[] = [];
+  let prevSeq = options.previous?.seq;
+  let prevHash = options.previous?.hash ?? GENESIS_HASH;
+  let index = 0;
+
+  // Earlier failures win: settle everything queued before reporting a later break.
+  async function firstPendingFailure(): Promise<{ brokenAt: number; reason: ChainBreakReason } | null> {
+    while (pending.length > 0) {
+      const { index: i, check } = pending.shift()!;
+      const reason = await check;
+      if (reason) return { brokenAt: i, reason };
+    }
+    return null;
+  }
+
+  for await (const entry of entries) {
+    let reason: ChainBreakReason | null = null;
+    const seqOk =
+      entry !== null &&
+      typeof entry === 'object' &&
+      Number.isSafeInteger(entry.seq) &&
+      entry.seq === (prevSeq === undefined ? 1 : prevSeq + 1);
+    if (!seqOk) reason = 'seq';
+    else if (entry.prevHash !== prevHash) reason = 'prevHash';
+    if (reason) {
+      const earlier = await firstPendingFailure();
+      return { valid: false, ...(earlier ?? { brokenAt: index, reason }) };
+    }
+    pending.push({ index, check: checkEntry(entry, key) });
+    if (pending.length >= window) {
+      const { index: i, check } = pending.shift()!;
+      const r = await check;
+      if (r) {
+        await Promise.allSettled(pending.map((p) => p.check));
+        return { valid: false, brokenAt: i, reason: r };
+      }
+    }
+    prevSeq = entry.seq;
+    prevHash = entry.hash;
+    index++;
+  }
+  const failure = await firstPendingFailure();
+  return failure ? { valid: false, ...failure } : { valid: true, count: index };
+}
