@@ -1,0 +1,33 @@
+// Size budget: the browser build of the root entry (and the verifier alone), bundled with
+// jose, minified and gzipped, as a web app would ship it. Exits 1 when over budget.
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+
+const BUDGETS = [
+  { name: 'root entry (browser condition)', contents: `export * from 'offline-consent';`, limit: 20 * 1024 },
+  { name: 'verifier only', contents: `export { createOfflineVerifier } from 'offline-consent';`, limit: 10 * 1024 },
+];
+
+export async function measureSizes() {
+  const rows = [];
+  for (const b of BUDGETS) {
+    const result = await build({
+      stdin: { contents: b.contents, resolveDir: process.cwd(), loader: 'js' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].contents;
+    rows.push({ bundle: b.name, minified: code.length, gzipped: gzipSync(code, { level: 9 }).length, budget: b.limit });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measureSizes();
+  console.table(rows.map((r) => ({ ...r, ok: r.gzipped <= r.budget })));
+  process.exit(rows.every((r) => r.gzipped <= r.budget) ? 0 : 1);
+}

@@ -1,0 +1,86 @@
+// Runs the portable suite (test/*.test.ts, bundled by build-portable-suite.mjs) in Deno,
+// Bun and Firefox ESR. Node and Chromium run the same files under vitest (npm test).
+// Usage: node scripts/test-runtimes.mjs [deno] [bun] [firefox]   (default: all three)
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { buildPortableSuite, SUITE_DIR } from './build-portable-suite.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => `${root}node_modules/.bin/${name}`;
+const TIMEOUT_MS = 180_000;
+const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
+
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: SUITE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.on('error', (e) => resolve({ out: `${out}\n${e.message}`, code: -1 }));
+    child.on('close', (code) => (clearTimeout(timer), resolve({ out, code })));
+  });
+}
+
+// Deno needs env access only for the assertion library's colour detection, not for the code under test.
+const runDeno = () => run(bin('deno'), ['run', '--allow-env', '--no-prompt', 'suite.mjs']);
+const runBun = () => run(bin('bun'), ['suite.mjs']);
+
+async function runFirefox() {
+  const { default: playwright } = await import('playwright-firefox-bidi');
+  const firefox = playwright._bidiFirefox;
+  const page = '<!doctype html><meta charset="utf-8"><title>portable suite</title><script type="module">globalThis.__suiteLog = (l) => console.log(l); const m = await import("./suite.mjs"); globalThis.__done = m.result;</script>';
+  // Web Crypto needs a secure context: serve from loopback over http.
+  const server = createServer(async (req, res) => {
+    if (req.url === '/suite.mjs') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(await readFile(`${SUITE_DIR}/suite.mjs`));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page);
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const browser = await firefox.launch({ channel: 'moz-firefox', executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', headless: true });
+  let out = '';
+  try {
+    const tab = await browser.newPage();
+    tab.on('console', (msg) => (out += `${msg.text()}\n`));
+    tab.on('pageerror', (err) => (out += `page error: ${err.message}\n`));
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.waitForFunction(() => globalThis.__done !== undefined, null, { timeout: TIMEOUT_MS });
+    out += `\n${await tab.evaluate(() => navigator.userAgent)}\n`;
+    return { out, code: 0 };
+  } catch (error) {
+    return { out: `${out}\n${error.message}`, code: -1 };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const runners = { deno: runDeno, bun: runBun, firefox: runFirefox };
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(runners);
+
+const { files } = await buildPortableSuite();
+console.log(`portable suite: ${files.length} files (${files.join(', ')})`);
+let passed = 0;
+let failed = 0;
+for (const name of wanted) {
+  const { out, code } = await runners[name]();
+  const m = SUMMARY.exec(out);
+  if (!m || code !== 0) {
+    console.log(`✗ ${name}: did not complete (exit ${code})\n${out.slice(-3000)}`);
+    failed++;
+    continue;
+  }
+  const [p, f] = [Number(m[1]), Number(m[2])];
+  passed += p;
+  failed += f;
+  const failures = out.split('\n').filter((l) => l.startsWith('✗')).join('\n');
+  console.log(`${f === 0 ? '✓' : '✗'} ${name}: ${p} passed, ${f} failed${failures ? `\n${failures}` : ''}`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
