@@ -1,10 +1,10 @@
-import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import { OfflineVerificationError, TokenExpiredError } from '../errors.js';
-import { utf8Decode } from '../crypto/utf8.js';
 import { parseGrantClaims, type GrantClaims } from './claims.js';
 import { enforceScopes } from './scopes.js';
 import { importKeyByKid, isSnapshotExpired, type JWKSSnapshot } from './snapshot.js';
 import { LruCache } from './token-cache.js';
+import { verifyRs256Compact } from './rs256.js';
 import { validateVerifierOptions } from './options.js';
 
 /** Where warnings go when `onScopeViolation` is `'log'`. */
@@ -102,8 +102,9 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
     if (typeof kid !== 'string' || kid.length === 0) {
       throw new OfflineVerificationError('Token header has no "kid"', 'MISSING_KID');
     }
-    if (header.b64 !== undefined) {
-      throw new OfflineVerificationError('Token uses the unencoded-payload option, not allowed in a JWT', 'VERIFICATION_FAILED');
+    // No extension is understood here, so any "crit" fails closed (RFC 7515 §4.1.11); "b64" is not allowed in a JWT.
+    if (header.crit !== undefined || header.b64 !== undefined) {
+      throw new OfflineVerificationError('Token header uses an extension this verifier does not accept (crit/b64)', 'VERIFICATION_FAILED');
     }
     const key = await keyFor(kid);
     if (!key) {
@@ -111,8 +112,7 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
     }
     let payload: unknown;
     try {
-      const result = await compactVerify(token, key, { algorithms: ['RS256'] });
-      payload = JSON.parse(utf8Decode(result.payload));
+      payload = await verifyRs256Compact(token, key);
     } catch (cause) {
       throw new OfflineVerificationError('Token signature or encoding is invalid', 'VERIFICATION_FAILED', { cause });
     }
