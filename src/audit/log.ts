@@ -72,29 +72,55 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   const ready: Promise<Opened> = (async () => {
     const keys = await importAuditSigningKey(signingKey);
     const state = await store.open();
-    for (const recovery of state.recovered) onRecover?.(recovery);
-    if (state.head && state.head.seq !== state.base?.seq) await checkHeadEntry(store, state.head, state.base);
-    const opened: Opened = {
-      commit: createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head }),
-      publicKey: keys.publicKey,
-      base: state.base,
-      syncedSeq: state.syncedSeq,
-    };
-    await maybeRotate(opened);
-    return opened;
+    try {
+      for (const recovery of state.recovered) onRecover?.(recovery);
+      if (state.head && state.head.seq !== state.base?.seq) await checkHeadEntry(store, state.head, state.base);
+      const opened: Opened = {
+        commit: createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head }),
+        publicKey: keys.publicKey,
+        base: state.base,
+        syncedSeq: state.syncedSeq,
+      };
+      await maybeRotate(opened);
+      return opened;
+    } catch (error) {
+      await store.close().catch(() => {}); // release the file / lock; the open error is what matters
+      throw error;
+    }
   })();
   ready.catch(() => {}); // surfaced by the first call; not an unhandled rejection meanwhile
+
+  // verify() pairs a segment with its base; a rotation must not slip between the two.
+  let verifying = 0;
+  let rotating: Promise<void> | null = null;
 
   /** Rotation per PROTOCOL.md §6: only a fully synced segment, and the head carries over. */
   async function maybeRotate(o: Opened): Promise<void> {
     const head = o.commit.head();
-    if (!rotateOnSize || !store.rotate || !head || o.syncedSeq < head.seq) return;
-    if (await store.rotate({ ifLargerThan: maxBytes })) o.base = head;
+    if (!rotateOnSize || !store.rotate || !head || o.syncedSeq < head.seq || verifying > 0) return;
+    rotating = (async () => {
+      if (await store.rotate!({ ifLargerThan: maxBytes })) o.base = head;
+    })();
+    try {
+      await rotating;
+    } finally {
+      rotating = null;
+    }
   }
 
   async function use(): Promise<Opened> {
     if (closed) throw new AuditLogError('The audit log is closed', 'AUDIT_LOG_CLOSED');
     return ready;
+  }
+
+  // Changes started before close() (possibly still waiting for the open) finish before it closes the store.
+  const changing = new Set<Promise<unknown>>();
+  function change<T>(run: (o: Opened) => Promise<T>): Promise<T> {
+    const p = use().then(run);
+    changing.add(p);
+    const forget = () => changing.delete(p);
+    p.then(forget, forget);
+    return p;
   }
 
   async function* read(range: AuditReadRange = {}): AsyncGenerator<SignedAuditEntry> {
@@ -105,7 +131,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   return {
     async append(entry) {
       const copy = checkAuditEntry(entry); // before anything else: a bad entry never reaches the store
-      return (await use()).commit.append(copy);
+      return change((o) => o.commit.append(copy));
     },
 
     async entries() {
@@ -127,29 +153,36 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     },
 
     async markSynced(upToSeq) {
-      const o = await use();
       if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) {
         throw new AuditLogError(`markSynced needs a non-negative integer seq, got ${String(upToSeq)}`, 'INVALID_SYNC_MARK');
       }
-      await o.commit.exclusive(async () => {
+      const mark = async (o: Opened): Promise<void> => {
         const headSeq = o.commit.head()?.seq ?? 0;
         if (upToSeq > headSeq) throw new AuditLogError(`Cannot mark seq ${upToSeq} synced: the log ends at ${headSeq}`, 'INVALID_SYNC_MARK');
         if (upToSeq <= o.syncedSeq) return; // the marker is a contiguous prefix; it never moves back
         await store.setSynced(upToSeq);
         o.syncedSeq = upToSeq;
         await maybeRotate(o);
-      });
+      };
+      await change((o) => o.commit.exclusive(() => mark(o)));
     },
 
     async verify() {
       const o = await use();
-      const head = o.commit.head();
-      const result = await verifyChain(store.read(), { publicKey: o.publicKey, ...(o.base ? { previous: o.base } : {}) });
-      if (!result.valid) throw new HashChainError(result.brokenAt, result.reason);
-      // Entries read must reach the head the log chains from: nothing missing at the end.
-      const expected = (head?.seq ?? 0) - (o.base?.seq ?? 0);
-      if (result.count < expected) throw new HashChainError(result.count, 'seq');
-      return result;
+      verifying++;
+      try {
+        while (rotating) await rotating;
+        const head = o.commit.head();
+        const base = o.base;
+        const result = await verifyChain(store.read(), { publicKey: o.publicKey, ...(base ? { previous: base } : {}) });
+        if (!result.valid) throw new HashChainError(result.brokenAt, result.reason);
+        // Entries read must reach the head the log chains from: nothing missing at the end.
+        const expected = (head?.seq ?? 0) - (base?.seq ?? 0);
+        if (result.count < expected) throw new HashChainError(result.count, 'seq');
+        return result;
+      } finally {
+        verifying--;
+      }
     },
 
     async getMeta<T>(name: string) {
@@ -158,8 +191,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     },
 
     async setMeta(name, value) {
-      const o = await use();
-      await o.commit.exclusive(() => store.setMeta(name, value));
+      await change((o) => o.commit.exclusive(() => store.setMeta(name, value)));
     },
 
     async close() {
@@ -167,6 +199,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       closed = true;
       const o = await ready.catch(() => null);
       if (!o) return;
+      await Promise.allSettled(changing);
       await o.commit.settled();
       await store.close();
     },

@@ -80,13 +80,18 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
       if (!last) return;
       const s = transaction('readwrite', durability === 'fsync' ? 'strict' : 'relaxed');
       let added = 0;
-      for (const e of entries) {
-        const stored = orderEntryFields(e);
-        added += JSON.stringify(stored).length + 1;
-        s.put(stored, e.seq);
+      try {
+        for (const e of entries) {
+          const stored = orderEntryFields(e);
+          added += JSON.stringify(stored).length + 1;
+          s.put(stored, e.seq);
+        }
+        s.put(headOf(last), HEAD);
+        s.put(bytes + added, BYTES);
+      } catch (error) {
+        s.transaction.abort(); // else the puts made so far would commit: all of the batch or none
+        throw error;
       }
-      s.put(headOf(last), HEAD);
-      s.put(bytes + added, BYTES);
       await promisifyRequest(s.transaction);
       head = headOf(last);
       bytes += added;

@@ -20,9 +20,12 @@ export interface FileAuditStoreOptions {
   faultHook?: (batch: { entries: number; bytes: number }) => { failAfterBytes: number } | void;
 }
 
-/** The live segment: its file handle (shared by appends and reads), committed size and first seq. */
+/** The live segment: its file handles, committed size and first seq. */
 interface Segment {
+  /** Reads, `none` writes, repairs. */
   fh: FileHandle | null;
+  /** `fsync` writes: opened O_DSYNC, so one write call returns only once the data is on disk. */
+  syncFh: FileHandle | null;
   size: number;
   firstSeq: number;
   readers: number;
@@ -37,7 +40,7 @@ const openPaths = new Set<string>(); // one writer per file in this process, or 
  * upstream), `<log>.head` (the head at the last rotation), `<log>.meta` (small JSON values)
  * and rotated segments `<log>.<firstSeq>-<lastSeq>.bak`.
  *
- * Crash safety: a batch is one write at the committed end, then `fdatasync`; on open an
+ * Crash safety: a batch is one write at the committed end (O_DSYNC for `fsync`); on open an
  * unterminated last line (a write cut short) is cut off and reported. A failed write is
  * truncated back, so the file never holds entries the log did not acknowledge.
  */
@@ -45,7 +48,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
   if (typeof logPath !== 'string' || logPath === '') throw new TypeError('logPath must be a non-empty string');
   const path = resolve(logPath);
   const dir = dirname(path);
-  let segment: Segment = { fh: null, size: 0, firstSeq: 1, readers: 0, retired: true };
+  let segment: Segment = { fh: null, syncFh: null, size: 0, firstSeq: 1, readers: 0, retired: true };
   let head: AuditHead | null = null;
   let meta: Record<string, unknown> = {};
   let dirSynced = false; // the live file's directory entry is known durable
@@ -54,7 +57,9 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
 
   async function release(seg: Segment): Promise<void> {
     seg.retired = true;
-    if (seg.readers === 0 && seg.fh) await seg.fh.close();
+    await seg.syncFh?.close();
+    seg.syncFh = null;
+    if (seg.readers === 0) await seg.fh?.close();
   }
 
   function checkOpen(): void {
@@ -90,7 +95,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       await fh.close();
       throw error;
     }
-    segment = { fh, size: ends.completeBytes, firstSeq: ends.first?.seq ?? (base ? base.seq + 1 : 1), readers: 0, retired: false };
+    segment = { fh, syncFh: null, size: ends.completeBytes, firstSeq: ends.first?.seq ?? (base ? base.seq + 1 : 1), readers: 0, retired: false };
     if (ends.first && ends.last && base && base.seq >= ends.first.seq) {
       // Crash between writing <log>.head and renaming the segment: finish that rotation.
       if (base.seq !== ends.last.seq || base.hash !== ends.last.hash) {
@@ -98,7 +103,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       }
       await release(segment);
       await archive(ends.first.seq, ends.last.seq);
-      segment = { fh: null, size: 0, firstSeq: base.seq + 1, readers: 0, retired: false };
+      segment = { fh: null, syncFh: null, size: 0, firstSeq: base.seq + 1, readers: 0, retired: false };
       ends = { first: null, last: null, completeBytes: 0 };
       recovered.push({ kind: 'interrupted-rotation', droppedBytes: 0, message: `Completed the rotation of seq ${base.seq}` });
     }
@@ -132,12 +137,13 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       const seg = segment;
       try {
         seg.fh ??= await open(path, constants.O_RDWR | constants.O_CREAT);
+        if (durability === 'fsync') seg.syncFh ??= await open(path, constants.O_WRONLY | constants.O_DSYNC);
         const fault = options.faultHook?.({ entries: entries.length, bytes: bytes.length });
-        await writeAt(seg.fh, fault ? bytes.subarray(0, fault.failAfterBytes) : bytes, seg.size);
+        const target = durability === 'fsync' ? seg.syncFh! : seg.fh;
+        await writeAt(target, fault ? bytes.subarray(0, fault.failAfterBytes) : bytes, seg.size);
         if (fault) throw new Error(`Injected write fault after ${fault.failAfterBytes} bytes (faultHook)`);
-        if (durability === 'fsync') {
-          await seg.fh.datasync();
-          if (!dirSynced) await fsyncDir(dir);
+        if (durability === 'fsync' && !dirSynced) {
+          await fsyncDir(dir); // a new file's directory entry must be durable too
           dirSynced = true;
         }
       } catch (error) {
@@ -207,7 +213,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       // The head goes to its sidecar first: a crash before the rename is completed on open.
       await writeFileAtomic(`${path}.head`, JSON.stringify(head));
       await archive(seg.firstSeq, head.seq);
-      segment = { fh: null, size: 0, firstSeq: head.seq + 1, readers: 0, retired: false };
+      segment = { fh: null, syncFh: null, size: 0, firstSeq: head.seq + 1, readers: 0, retired: false };
       dirSynced = false;
       await release(seg);
       return true;
