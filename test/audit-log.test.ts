@@ -14,18 +14,10 @@ import {
   type SignedAuditEntry,
 } from '../src/index.js';
 import { importEd25519PrivateKey, importEd25519PublicKey } from '../src/crypto/ed25519.js';
-import { AUDIT_KEY } from './helpers/chain.js';
+import { AUDIT_KEY, sampleEntry } from './helpers/chain.js';
 import { instrument } from './helpers/instrumented-store.js';
 
-const entry = (i = 0, extra: Partial<AuditEntry> = {}): AuditEntry => ({
-  action: `tool.call.${i}`,
-  agentDID: 'did:key:z6MkAgent',
-  grantId: 'grnt_01HX',
-  scopes: ['sensor:read'],
-  result: 'success',
-  metadata: { i },
-  ...extra,
-});
+const entry = sampleEntry;
 
 function newLog(options: Partial<Parameters<typeof createOfflineAuditLog>[0]> = {}) {
   const store = options.store ?? createMemoryAuditStore();
@@ -345,5 +337,18 @@ describe('createOfflineAuditLog: verify during rotation', () => {
     await marking;
     await log.append(entry(6));
     expect(await log.verify()).toEqual({ valid: true, count: 1 });
+  });
+});
+
+describe('createOfflineAuditLog: read ranges', () => {
+  it('reads from a seq with a limit, and refuses ranges that are not non-negative integers', async () => {
+    const { log } = newLog();
+    for (let i = 0; i < 5; i++) await log.append(entry(i));
+    const seqs: number[] = [];
+    for await (const e of log.read({ fromSeq: 2, limit: 2 })) seqs.push(e.seq);
+    expect(seqs).toEqual([2, 3]);
+    for (const range of [{ fromSeq: -1 }, { limit: 1.5 }, { limit: -2 }, { fromSeq: Number.NaN }]) {
+      await expect(log.read(range)[Symbol.asyncIterator]().next()).rejects.toThrow(RangeError);
+    }
   });
 });

@@ -6,3 +6,4 @@ export type { AuditEntry, AuditResult, HashableEntry, SignedAuditEntry } from '.
 export { createOfflineAuditLog } from './log.js';
 export type { OfflineAuditLog, OfflineAuditLogOptions } from './log.js';
 export type { AuditSigningKey } from './signing-key.js';
+export type { OfflineAuditLogAtPathOptions } from './log-at-path.js';

@@ -55,8 +55,9 @@ interface Opened {
 
 /**
  * An append-only, Ed25519-signed, SHA-256 hash-chained audit log on any `AuditStore`
- * (`@grantex/gemma`'s API plus `head`, `read`, `verify`, `close`). Opens lazily on first
- * use; an open that fails (bad key, corrupt store) fails every call.
+ * (`@grantex/gemma`'s API plus `head`, `read`, `verify`, `close`). Starts opening at once
+ * (key import, store repair) and every call waits for it; an open that fails (bad key,
+ * corrupt store, log locked) fails every call with that error.
  */
 export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineAuditLog {
   if (!options || typeof options !== 'object') throw new TypeError('createOfflineAuditLog needs an options object');
@@ -68,6 +69,9 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   if (onRecover !== undefined && typeof onRecover !== 'function') throw new TypeError('onRecover must be a function');
   const maxBytes = maxSizeMB * 1024 * 1024;
   let closed = false;
+  // verify() pairs a segment with its base; a rotation must not slip between the two.
+  let verifying = 0;
+  let rotating: Promise<void> | null = null;
 
   const ready: Promise<Opened> = (async () => {
     const keys = await importAuditSigningKey(signingKey);
@@ -89,10 +93,6 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     }
   })();
   ready.catch(() => {}); // surfaced by the first call; not an unhandled rejection meanwhile
-
-  // verify() pairs a segment with its base; a rotation must not slip between the two.
-  let verifying = 0;
-  let rotating: Promise<void> | null = null;
 
   /** Rotation per PROTOCOL.md §6: only a fully synced segment, and the head carries over. */
   async function maybeRotate(o: Opened): Promise<void> {
@@ -124,6 +124,10 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   }
 
   async function* read(range: AuditReadRange = {}): AsyncGenerator<SignedAuditEntry> {
+    for (const key of ['fromSeq', 'limit'] as const) {
+      const v = range[key];
+      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new RangeError(`read ${key} must be a non-negative integer, got ${String(v)}`);
+    }
     await use();
     yield* store.read(range);
   }

@@ -19,7 +19,7 @@ export function createMemoryAuditStore(): AuditStore {
     const last = segment[segment.length - 1];
     return last ? headOf(last) : base;
   };
-  const frozenCopy = (e: SignedAuditEntry): SignedAuditEntry => JSON.parse(JSON.stringify(orderEntryFields(e)));
+  const jsonCopy = (e: SignedAuditEntry): SignedAuditEntry => JSON.parse(JSON.stringify(orderEntryFields(e)));
   function ensureOpen(): void {
     if (!isOpen) throw new Error('memory audit store is not open');
   }
@@ -33,7 +33,7 @@ export function createMemoryAuditStore(): AuditStore {
     async append(entries): Promise<void> {
       ensureOpen();
       // Copies through JSON, exactly what a durable backend would give back later.
-      const copies = entries.map(frozenCopy);
+      const copies = entries.map(jsonCopy);
       segment.push(...copies);
       for (const e of copies) segmentBytes += JSON.stringify(e).length + 1;
     },
@@ -43,7 +43,7 @@ export function createMemoryAuditStore(): AuditStore {
       const seg = segment; // as iteration starts; appends and rotation meanwhile do not show
       const end = seg.length;
       let i = fromSeq === undefined ? 0 : Math.max(0, fromSeq - (seg[0]?.seq ?? 0));
-      for (let n = 0; i < end && (limit === undefined || n < limit); i++, n++) yield frozenCopy(seg[i]!);
+      for (let n = 0; i < end && (limit === undefined || n < limit); i++, n++) yield jsonCopy(seg[i]!);
     },
 
     async setSynced(seq) {

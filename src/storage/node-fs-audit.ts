@@ -42,7 +42,7 @@ const openPaths = new Set<string>(); // one writer per file in this process, or 
  *
  * Crash safety: a batch is one write at the committed end (O_DSYNC for `fsync`); on open an
  * unterminated last line (a write cut short) is cut off and reported. A failed write is
- * truncated back, so the file never holds entries the log did not acknowledge.
+ * truncated back, so a rejected append leaves nothing behind.
  */
 export function createFileAuditStore(logPath: string, options: FileAuditStoreOptions = {}): AuditStore {
   if (typeof logPath !== 'string' || logPath === '') throw new TypeError('logPath must be a non-empty string');
@@ -55,11 +55,16 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
   let broken: unknown = null; // a failed write that could not be undone: reopen to repair
   let isOpen = false;
 
+  /** Retires a segment; its read handle closes once the last reader is done. Idempotent. */
   async function release(seg: Segment): Promise<void> {
     seg.retired = true;
-    await seg.syncFh?.close();
+    const { syncFh, fh } = seg;
     seg.syncFh = null;
-    if (seg.readers === 0) await seg.fh?.close();
+    await syncFh?.close();
+    if (seg.readers === 0 && fh) {
+      seg.fh = null;
+      await fh.close();
+    }
   }
 
   function checkOpen(): void {
@@ -74,7 +79,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
   async function openOrThrow(): Promise<AuditStoreState> {
     await mkdir(dir, { recursive: true });
     const recovered: AuditRecovery[] = [];
-    let base = parseHead(await readOptional(`${path}.head`), `${path}.head`);
+    const base = parseHead(await readOptional(`${path}.head`), `${path}.head`);
     meta = parseMeta(await readOptional(`${path}.meta`), `${path}.meta`);
     const fh = await open(path, constants.O_RDWR | constants.O_CREAT);
     let ends;
@@ -123,6 +128,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
         isOpen = true;
         return state;
       } catch (error) {
+        await release(segment);
         openPaths.delete(path);
         throw error;
       }
@@ -169,19 +175,20 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       const end = seg.size;
       const lastSeq = head?.seq ?? 0;
       const from = Math.max(fromSeq ?? seg.firstSeq, seg.firstSeq);
-      if (!seg.fh || end === 0 || from > lastSeq || limit === 0) return;
+      const fh = seg.fh;
+      if (!fh || end === 0 || from > lastSeq || limit === 0) return;
       seg.readers++;
       try {
-        const start = from > seg.firstSeq ? await seekSeq(seg.fh, end, seg.firstSeq, from) : { offset: 0, seq: seg.firstSeq };
+        const start = from > seg.firstSeq ? await seekSeq(fh, end, seg.firstSeq, from) : { offset: 0, seq: seg.firstSeq };
         let n = 0;
-        for await (const entry of readEntryLines(seg.fh, start.offset, end, start.seq - seg.firstSeq)) {
+        for await (const entry of readEntryLines(fh, start.offset, end, start.seq - seg.firstSeq)) {
           if (entry.seq < from) continue;
           yield entry;
           if (limit !== undefined && ++n >= limit) return;
         }
       } finally {
         seg.readers--;
-        if (seg.retired && seg.readers === 0) await seg.fh.close();
+        if (seg.retired) await release(seg);
       }
     },
 

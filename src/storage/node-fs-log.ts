@@ -1,13 +1,10 @@
-import { createOfflineAuditLog as createLogOnStore, type OfflineAuditLog, type OfflineAuditLogOptions } from '../audit/log.js';
+import { createOfflineAuditLogAtPath, type OfflineAuditLogAtPathOptions } from '../audit/log-at-path.js';
+import type { OfflineAuditLog } from '../audit/log.js';
 import { createFileAuditStore } from './node-fs-audit.js';
 
-/** The core options, with `logPath` (a JSONL file, as upstream) in place of `store` if you like. */
-export type NodeOfflineAuditLogOptions = Omit<OfflineAuditLogOptions, 'store'> &
-  ({ store: OfflineAuditLogOptions['store']; logPath?: undefined } | { logPath: string; store?: undefined });
+export type NodeOfflineAuditLogOptions = OfflineAuditLogAtPathOptions;
 
-/** `createOfflineAuditLog` for Node: `{ logPath }` is a file store at that path (upstream's option). */
+/** `createOfflineAuditLog` for Node: `{ logPath }` is a JSONL file store at that path, as upstream. */
 export function createOfflineAuditLog(options: NodeOfflineAuditLogOptions): OfflineAuditLog {
-  if (options?.logPath !== undefined && options.store !== undefined) throw new TypeError('Give logPath or store, not both');
-  const store = options?.logPath !== undefined ? createFileAuditStore(options.logPath) : options?.store;
-  return createLogOnStore({ ...options, store: store! });
+  return createOfflineAuditLogAtPath(options, (path) => createFileAuditStore(path));
 }

@@ -1,16 +1,9 @@
 import { createStore, keys } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import { createIndexedDBAuditStore, createOfflineAuditLog, verifyChain, type AuditEntry, type SignedAuditEntry } from '../../src/browser.js';
-import { AUDIT_KEY, buildChain } from '../helpers/chain.js';
+import { createIndexedDBAuditStore, createOfflineAuditLog, verifyChain, type SignedAuditEntry } from '../../src/browser.js';
+import { AUDIT_KEY, buildChain, sampleEntry } from '../helpers/chain.js';
 
-const entry = (i: number): AuditEntry => ({
-  action: `tool.call.${i}`,
-  agentDID: 'did:key:z6MkAgent',
-  grantId: 'grnt_01HX',
-  scopes: ['sensor:read'],
-  result: 'success',
-  metadata: { i },
-});
+const entry = (i: number) => sampleEntry(i);
 const unique = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 describe('audit log on IndexedDB (browser entry)', () => {

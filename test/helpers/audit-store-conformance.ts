@@ -78,6 +78,20 @@ export function describeAuditStoreConformance(name: string, makeStore: () => Pro
       await store.close();
     });
 
+    it('a reader is not disturbed by a rotation while it iterates', async () => {
+      const { store } = await setup();
+      const chain = await buildChain(400); // larger than one file read chunk
+      await store.open();
+      await store.append(chain, { durability: 'none' });
+      const seen: number[] = [];
+      for await (const e of store.read()) {
+        seen.push(e.seq);
+        if (e.seq === 2) await store.rotate!({ ifLargerThan: 0 }); // may also decline while a reader is active
+      }
+      expect(seen).toEqual(chain.map((e) => e.seq));
+      await store.close();
+    });
+
     it('keeps entries, head, synced marker and meta across a reopen', async () => {
       const f = await setup();
       const chain = await buildChain(12);

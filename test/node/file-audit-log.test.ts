@@ -7,20 +7,12 @@ import {
   createFileAuditStore,
   createOfflineAuditLog,
   verifyChain,
-  type AuditEntry,
   type AuditRecovery,
   type SignedAuditEntry,
 } from '../../src/node.js';
-import { AUDIT_KEY } from '../helpers/chain.js';
+import { AUDIT_KEY, sampleEntry } from '../helpers/chain.js';
 
-const entry = (i: number): AuditEntry => ({
-  action: `tool.call.${i}`,
-  agentDID: 'did:key:z6MkAgent',
-  grantId: 'grnt_01HX',
-  scopes: ['sensor:read'],
-  result: 'success',
-  metadata: { i, note: 'x'.repeat(100) },
-});
+const entry = (i: number) => sampleEntry(i, { metadata: { i, note: 'x'.repeat(100) } });
 
 let dir: string;
 let path: string;
