@@ -1,2 +1,4 @@
 /** offline-consent for browsers: the core plus IndexedDB conveniences. */
 export * from './index.js';
+export { createIndexedDBAuditStore } from './storage/indexeddb-audit.js';
+export { createOfflineAuditLog, type BrowserOfflineAuditLogOptions } from './storage/indexeddb-log.js';

@@ -16,6 +16,12 @@ export type ErrorCode =
   | 'HASH_CHAIN_BROKEN'
   | 'INVALID_KEY'
   | 'WEBCRYPTO_UNAVAILABLE'
+  | 'INVALID_AUDIT_ENTRY'
+  | 'AUDIT_WRITE_FAILED'
+  | 'AUDIT_LOG_CLOSED'
+  | 'AUDIT_LOG_LOCKED'
+  | 'AUDIT_STORE_CORRUPT'
+  | 'INVALID_SYNC_MARK'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */
@@ -75,8 +81,8 @@ export class BundleTamperedError extends OfflineConsentError {
   }
 }
 
-/** Why a chain check failed at `brokenAt`. */
-export type ChainBreakReason = 'hash' | 'prevHash' | 'seq' | 'signature';
+/** Why a chain check failed at `brokenAt`; `malformed`: a stored record is not an entry at all (log readers). */
+export type ChainBreakReason = 'hash' | 'prevHash' | 'seq' | 'signature' | 'malformed';
 
 /** The audit hash chain does not verify; `brokenAt` is the index of the first bad entry. */
 export class HashChainError extends OfflineConsentError {
@@ -87,5 +93,31 @@ export class HashChainError extends OfflineConsentError {
     this.name = 'HashChainError';
     this.brokenAt = brokenAt;
     this.reason = reason;
+  }
+}
+
+/**
+ * The audit log could not do what was asked: a write failed (`AUDIT_WRITE_FAILED`, the
+ * entries were not added), the log is closed (`AUDIT_LOG_CLOSED`) or already open elsewhere
+ * in this process (`AUDIT_LOG_LOCKED`), a store's side record (head or meta) is unreadable
+ * (`AUDIT_STORE_CORRUPT`), or `markSynced` got a seq past the head (`INVALID_SYNC_MARK`).
+ */
+export class AuditLogError extends OfflineConsentError {
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(message, code, options);
+    this.name = 'AuditLogError';
+  }
+}
+
+/**
+ * An entry given to `append` is not loggable (wrong field type, metadata JSON would alter
+ * or reject). A `TypeError`, as JavaScript callers expect, with a stable `code`; nothing
+ * was written.
+ */
+export class InvalidAuditEntryError extends TypeError {
+  readonly code = 'INVALID_AUDIT_ENTRY' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidAuditEntryError';
   }
 }

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './verifier/index.js';
 export { generateEd25519KeyPair } from './crypto/ed25519.js';
 export * from './audit/index.js';
+export * from './storage/index.js';

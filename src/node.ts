@@ -1,2 +1,4 @@
 /** offline-consent for Node, Deno and Bun: the core plus filesystem conveniences. */
 export * from './index.js';
+export { createFileAuditStore, type FileAuditStoreOptions } from './storage/node-fs-audit.js';
+export { createOfflineAuditLog, type NodeOfflineAuditLogOptions } from './storage/node-fs-log.js';

@@ -1,6 +1,6 @@
 // Test-only: builds signed chains with the vector audit key, independent of the log.
 import vectors from '../vectors/interop-vectors.json';
-import { GENESIS_HASH, computeEntryHash, signEntryHash, type SignedAuditEntry } from '../../src/index.js';
+import { GENESIS_HASH, computeEntryHash, signEntryHash, type AuditEntry, type SignedAuditEntry } from '../../src/index.js';
 import { importEd25519PrivateKey } from '../../src/crypto/ed25519.js';
 
 export const AUDIT_KEY = vectors.auditKey;
@@ -28,4 +28,17 @@ export async function buildChain(count: number, start: { seq: number; hash: stri
     prev = { seq, hash };
   }
   return out;
+}
+
+/** What an agent appends for its i-th tool call (metadata `{ i }` unless overridden). */
+export function sampleEntry(i = 0, extra: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    action: `tool.call.${i}`,
+    agentDID: 'did:key:z6MkAgent',
+    grantId: 'grnt_01HX',
+    scopes: ['sensor:read'],
+    result: 'success',
+    metadata: { i },
+    ...extra,
+  };
 }

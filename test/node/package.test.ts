@@ -41,17 +41,20 @@ describe('built package', () => {
 
   it('the core source imports no Node module', async () => {
     const { readdirSync, statSync } = await import('node:fs');
-    const core = ['src/crypto', 'src/verifier', 'src/audit', 'src/bundle', 'src/sync', 'src/guard', 'src/errors.ts', 'src/index.ts'];
+    const core = ['src/crypto', 'src/verifier', 'src/audit', 'src/bundle', 'src/sync', 'src/guard', 'src/errors.ts', 'src/index.ts',
+      'src/storage/index.ts', 'src/storage/audit-store.ts', 'src/storage/memory-audit.ts', 'src/storage/json-value.ts'];
     const files: string[] = [];
     const walk = (p: string) => (statSync(p).isDirectory() ? readdirSync(p).forEach((f) => walk(`${p}/${f}`)) : files.push(p));
     core.filter(existsSync).forEach(walk);
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/from ['"](node:|fs|path|crypto|os)['"]/);
+    // Nor reaches a runtime-specific store, which would drag Node or the browser into the core.
+    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/from ['"][^'"]*(node-fs|indexeddb)[^'"]*['"]/);
   });
 
   it('the Node entry loads and exports the public API', async () => {
     const mod = await import('../../dist/node.js' as string);
-    for (const name of ['createOfflineVerifier', 'enforceScopes', 'hasScope', 'importKeyByKid', 'isSnapshotExpired', 'GrantexAuthError', 'OfflineConsentError', 'TokenExpiredError', 'ScopeViolationError', 'BundleTamperedError', 'HashChainError', 'OfflineVerificationError']) {
+    for (const name of ['createOfflineVerifier', 'enforceScopes', 'hasScope', 'importKeyByKid', 'isSnapshotExpired', 'GrantexAuthError', 'OfflineConsentError', 'TokenExpiredError', 'ScopeViolationError', 'BundleTamperedError', 'HashChainError', 'OfflineVerificationError', 'createOfflineAuditLog', 'createFileAuditStore', 'createMemoryAuditStore', 'verifyChain', 'AuditLogError', 'InvalidAuditEntryError']) {
       expect(mod[name], name).toBeTypeOf('function');
     }
   });

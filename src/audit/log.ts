@@ -1,0 +1,222 @@
+import { AuditLogError, HashChainError } from '../errors.js';
+import type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore } from '../storage/audit-store.js';
+import { checkAuditEntry } from './check-entry.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { computeEntryHash } from './hash.js';
+import { importAuditSigningKey, type AuditSigningKey } from './signing-key.js';
+import type { AuditEntry, SignedAuditEntry } from './types.js';
+import { verifyChain } from './verify-chain.js';
+
+export interface OfflineAuditLogOptions {
+  /** The bundle's `offlineAuditKey`, JWKs, or a `CryptoKeyPair`; imported once. */
+  signingKey: AuditSigningKey;
+  /** Where entries live: `createMemoryAuditStore()`, a file store (node), an IndexedDB store (browser), or your own. */
+  store: AuditStore;
+  /** Rotate the live segment once it is fully synced and larger than this (default 50). */
+  maxSizeMB?: number;
+  /** Whether to rotate at all (default true). */
+  rotateOnSize?: boolean;
+  /** `'fsync'` (default): `append` resolves once the entry is on stable storage. `'none'`: once handed to the OS. */
+  durability?: AuditDurability;
+  /** Told about every repair made while opening (e.g. a torn last line cut off). */
+  onRecover?: (recovery: AuditRecovery) => void;
+  /** Clock for entry timestamps, Unix ms (default `Date.now`); timestamps never go backwards. */
+  now?: () => number;
+}
+
+export interface OfflineAuditLog {
+  /** Signs, chains and durably stores an entry; entries are chained in call order. */
+  append(entry: AuditEntry): Promise<SignedAuditEntry>;
+  /** Every entry of the live segment (since the last rotation), in seq order. */
+  entries(): Promise<SignedAuditEntry[]>;
+  /** Live-segment entries from `fromSeq`, at most `limit`, streamed in bounded memory. */
+  read(range?: AuditReadRange): AsyncIterable<SignedAuditEntry>;
+  /** The last durable entry (it survives rotation), or null for an empty log. O(1). */
+  head(): Promise<AuditHead | null>;
+  /** Entries not yet acknowledged by the authority. O(1). */
+  unsyncedCount(): Promise<number>;
+  /** Records that the authority holds every entry up to `upToSeq`; may rotate the segment. */
+  markSynced(upToSeq: number): Promise<void>;
+  /** Checks hashes, links, seqs and signatures of the live segment; `HashChainError` at the first break. */
+  verify(): Promise<{ valid: true; count: number }>;
+  /** A small durable JSON value kept beside the log. */
+  getMeta<T = unknown>(name: string): Promise<T | undefined>;
+  setMeta(name: string, value: unknown): Promise<void>;
+  /** Waits for pending appends, then releases the store. */
+  close(): Promise<void>;
+}
+
+interface Opened {
+  commit: GroupCommit;
+  publicKey: CryptoKey;
+  base: AuditHead | null;
+  syncedSeq: number;
+}
+
+/**
+ * An append-only, Ed25519-signed, SHA-256 hash-chained audit log on any `AuditStore`
+ * (`@grantex/gemma`'s API plus `head`, `read`, `verify`, `close`). Starts opening at once
+ * (key import, store repair) and every call waits for it; an open that fails (bad key,
+ * corrupt store, log locked) fails every call with that error.
+ */
+export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineAuditLog {
+  if (!options || typeof options !== 'object') throw new TypeError('createOfflineAuditLog needs an options object');
+  const { signingKey, store, maxSizeMB = 50, rotateOnSize = true, durability = 'fsync', onRecover, now = Date.now } = options;
+  if (!store || typeof store.open !== 'function' || typeof store.append !== 'function') throw new TypeError('store must be an AuditStore');
+  if (typeof maxSizeMB !== 'number' || !(maxSizeMB > 0)) throw new RangeError(`maxSizeMB must be a positive number, got ${String(maxSizeMB)}`);
+  if (durability !== 'fsync' && durability !== 'none') throw new TypeError(`durability must be 'fsync' or 'none', got ${String(durability)}`);
+  if (typeof now !== 'function') throw new TypeError('now must be a function returning Unix ms');
+  if (onRecover !== undefined && typeof onRecover !== 'function') throw new TypeError('onRecover must be a function');
+  const maxBytes = maxSizeMB * 1024 * 1024;
+  let closed = false;
+  // verify() pairs a segment with its base; a rotation must not slip between the two.
+  let verifying = 0;
+  let rotating: Promise<void> | null = null;
+
+  const ready: Promise<Opened> = (async () => {
+    const keys = await importAuditSigningKey(signingKey);
+    const state = await store.open();
+    try {
+      for (const recovery of state.recovered) onRecover?.(recovery);
+      if (state.head && state.head.seq !== state.base?.seq) await checkHeadEntry(store, state.head, state.base);
+      const opened: Opened = {
+        commit: createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head }),
+        publicKey: keys.publicKey,
+        base: state.base,
+        syncedSeq: state.syncedSeq,
+      };
+      await maybeRotate(opened);
+      return opened;
+    } catch (error) {
+      await store.close().catch(() => {}); // release the file / lock; the open error is what matters
+      throw error;
+    }
+  })();
+  ready.catch(() => {}); // surfaced by the first call; not an unhandled rejection meanwhile
+
+  /** Rotation per PROTOCOL.md §6: only a fully synced segment, and the head carries over. */
+  async function maybeRotate(o: Opened): Promise<void> {
+    const head = o.commit.head();
+    if (!rotateOnSize || !store.rotate || !head || o.syncedSeq < head.seq || verifying > 0) return;
+    rotating = (async () => {
+      if (await store.rotate!({ ifLargerThan: maxBytes })) o.base = head;
+    })();
+    try {
+      await rotating;
+    } finally {
+      rotating = null;
+    }
+  }
+
+  async function use(): Promise<Opened> {
+    if (closed) throw new AuditLogError('The audit log is closed', 'AUDIT_LOG_CLOSED');
+    return ready;
+  }
+
+  // Changes started before close() (possibly still waiting for the open) finish before it closes the store.
+  const changing = new Set<Promise<unknown>>();
+  function change<T>(run: (o: Opened) => Promise<T>): Promise<T> {
+    const p = use().then(run);
+    changing.add(p);
+    const forget = () => changing.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  async function* read(range: AuditReadRange = {}): AsyncGenerator<SignedAuditEntry> {
+    for (const key of ['fromSeq', 'limit'] as const) {
+      const v = range[key];
+      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new RangeError(`read ${key} must be a non-negative integer, got ${String(v)}`);
+    }
+    await use();
+    yield* store.read(range);
+  }
+
+  return {
+    async append(entry) {
+      const copy = checkAuditEntry(entry); // before anything else: a bad entry never reaches the store
+      return change((o) => o.commit.append(copy));
+    },
+
+    async entries() {
+      const out: SignedAuditEntry[] = [];
+      for await (const entry of read()) out.push(entry);
+      return out;
+    },
+
+    read,
+
+    async head() {
+      const head = (await use()).commit.head();
+      return head && { ...head };
+    },
+
+    async unsyncedCount() {
+      const o = await use();
+      return Math.max(0, (o.commit.head()?.seq ?? 0) - o.syncedSeq);
+    },
+
+    async markSynced(upToSeq) {
+      if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) {
+        throw new AuditLogError(`markSynced needs a non-negative integer seq, got ${String(upToSeq)}`, 'INVALID_SYNC_MARK');
+      }
+      const mark = async (o: Opened): Promise<void> => {
+        const headSeq = o.commit.head()?.seq ?? 0;
+        if (upToSeq > headSeq) throw new AuditLogError(`Cannot mark seq ${upToSeq} synced: the log ends at ${headSeq}`, 'INVALID_SYNC_MARK');
+        if (upToSeq <= o.syncedSeq) return; // the marker is a contiguous prefix; it never moves back
+        await store.setSynced(upToSeq);
+        o.syncedSeq = upToSeq;
+        await maybeRotate(o);
+      };
+      await change((o) => o.commit.exclusive(() => mark(o)));
+    },
+
+    async verify() {
+      const o = await use();
+      verifying++;
+      try {
+        while (rotating) await rotating;
+        const head = o.commit.head();
+        const base = o.base;
+        const result = await verifyChain(store.read(), { publicKey: o.publicKey, ...(base ? { previous: base } : {}) });
+        if (!result.valid) throw new HashChainError(result.brokenAt, result.reason);
+        // Entries read must reach the head the log chains from: nothing missing at the end.
+        const expected = (head?.seq ?? 0) - (base?.seq ?? 0);
+        if (result.count < expected) throw new HashChainError(result.count, 'seq');
+        return result;
+      } finally {
+        verifying--;
+      }
+    },
+
+    async getMeta<T>(name: string) {
+      await use();
+      return store.getMeta<T>(name);
+    },
+
+    async setMeta(name, value) {
+      await change((o) => o.commit.exclusive(() => store.setMeta(name, value)));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      const o = await ready.catch(() => null);
+      if (!o) return;
+      await Promise.allSettled(changing);
+      await o.commit.settled();
+      await store.close();
+    },
+  };
+}
+
+/** The head entry must hash to the head hash, or the next append would chain from a damaged entry. */
+async function checkHeadEntry(store: AuditStore, head: AuditHead, base: AuditHead | null): Promise<void> {
+  const index = head.seq - (base?.seq ?? 0) - 1;
+  for await (const entry of store.read({ fromSeq: head.seq, limit: 1 })) {
+    const rehash = await computeEntryHash(entry).catch(() => null); // unhashable shape counts as a bad hash
+    if (entry.seq === head.seq && entry.hash === head.hash && rehash === head.hash) return;
+    throw new HashChainError(index, 'hash');
+  }
+  throw new HashChainError(index, 'seq');
+}

@@ -1,0 +1,23 @@
+import { OfflineConsentError } from '../errors.js';
+import { importEd25519PrivateKey, importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.js';
+
+/**
+ * The bundle's `offlineAuditKey` ({ publicKey, privateKey, algorithm } as PEM), JWKs, or a
+ * `CryptoKeyPair` (e.g. a non-extractable device key).
+ */
+export interface AuditSigningKey {
+  publicKey: Ed25519KeyInput;
+  privateKey: Ed25519KeyInput;
+  /** `Ed25519` (any case) when given. */
+  algorithm?: string;
+}
+
+/** Imports both halves once; every entry is then signed with the same `CryptoKey`. */
+export async function importAuditSigningKey(key: AuditSigningKey): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
+  if (!key || typeof key !== 'object') throw new OfflineConsentError('signingKey must be { publicKey, privateKey }', 'INVALID_KEY');
+  if (key.algorithm !== undefined && String(key.algorithm).toLowerCase() !== 'ed25519') {
+    throw new OfflineConsentError(`Audit signing key algorithm must be Ed25519, got ${String(key.algorithm)}`, 'INVALID_KEY');
+  }
+  const [privateKey, publicKey] = await Promise.all([importEd25519PrivateKey(key.privateKey), importEd25519PublicKey(key.publicKey)]);
+  return { privateKey, publicKey };
+}

@@ -1,0 +1,161 @@
+import { createStore, promisifyRequest } from 'idb-keyval';
+import type { SignedAuditEntry } from '../audit/types.js';
+import { AuditLogError } from '../errors.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditDurability, type AuditHead, type AuditStore } from './audit-store.js';
+import { checkMetaValue } from './json-value.js';
+
+const OBJECT_STORE = 'audit';
+const READ_CHUNK = 256;
+// Entries are keyed by their seq (numbers); the bookkeeping keys are strings, so never collide.
+const HEAD = 'head';
+const BASE = 'base';
+const SYNCED = 'synced';
+const BYTES = 'bytes';
+
+/**
+ * The browser store: one IndexedDB database per log (`offline-consent-audit:<name>`, made by
+ * idb-keyval's `createStore`), entries keyed by seq, and the head, rotation base, synced
+ * marker, segment size and meta values in the same object store, so each group commit is one
+ * transaction: all of it lands or none. `fsync` durability asks for a `strict` transaction
+ * (complete only once flushed), `none` for `relaxed`. A Web Lock keeps a second tab from
+ * opening the same log (two writers would fork the chain). Rotation deletes the synced
+ * segment (the authority holds it) and keeps the head.
+ */
+export function createIndexedDBAuditStore(name: string): AuditStore {
+  if (typeof name !== 'string' || name === '') throw new TypeError('IndexedDB audit store name must be a non-empty string');
+  const dbName = `offline-consent-audit:${name}`;
+  let db: IDBDatabase | null = null;
+  let head: AuditHead | null = null;
+  let base: AuditHead | null = null;
+  let bytes = 0;
+  let readers = 0;
+  let releaseLock: (() => void) | null = null;
+
+  function transaction(mode: IDBTransactionMode, durability: IDBTransactionDurability = 'default'): IDBObjectStore {
+    if (!db) throw new AuditLogError(`Audit store ${name} is not open`, 'AUDIT_LOG_CLOSED');
+    return db.transaction(OBJECT_STORE, mode, { durability }).objectStore(OBJECT_STORE);
+  }
+
+  async function lock(): Promise<() => void> {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return () => {};
+    return new Promise((resolve, reject) => {
+      locks
+        .request(dbName, { ifAvailable: true }, (held) => {
+          if (!held) {
+            reject(new AuditLogError(`Audit log ${name} is open in another tab or worker`, 'AUDIT_LOG_LOCKED'));
+            return;
+          }
+          return new Promise<void>((release) => resolve(release)); // held until close()
+        })
+        .catch(reject);
+    });
+  }
+
+  return {
+    async open() {
+      if (releaseLock) throw new AuditLogError(`Audit store ${name} is already open`, 'AUDIT_LOG_LOCKED');
+      releaseLock = await lock();
+      try {
+        // idb-keyval opens (and creates) the database, a fresh connection per open so close()
+        // can close it; our own transactions add the durability hint it has no option for.
+        db = await createStore(dbName, OBJECT_STORE)('readonly', (s) => s.transaction.db);
+        const s = transaction('readonly');
+        const [h, b, synced, size] = await Promise.all([HEAD, BASE, SYNCED, BYTES].map((k) => promisifyRequest(s.get(k))));
+        head = (h as AuditHead | undefined) ?? null;
+        base = (b as AuditHead | undefined) ?? null;
+        bytes = (size as number | undefined) ?? 0;
+        return { head, base, syncedSeq: (synced as number | undefined) ?? 0, recovered: [] };
+      } catch (error) {
+        db?.close();
+        db = null;
+        releaseLock();
+        releaseLock = null;
+        throw error;
+      }
+    },
+
+    async append(entries: readonly SignedAuditEntry[], { durability }: { durability: AuditDurability }) {
+      const last = entries[entries.length - 1];
+      if (!last) return;
+      const s = transaction('readwrite', durability === 'fsync' ? 'strict' : 'relaxed');
+      let added = 0;
+      try {
+        for (const e of entries) {
+          const stored = orderEntryFields(e);
+          added += JSON.stringify(stored).length + 1;
+          s.put(stored, e.seq);
+        }
+        s.put(headOf(last), HEAD);
+        s.put(bytes + added, BYTES);
+      } catch (error) {
+        s.transaction.abort(); // else the puts made so far would commit: all of the batch or none
+        throw error;
+      }
+      await promisifyRequest(s.transaction);
+      head = headOf(last);
+      bytes += added;
+    },
+
+    async *read({ fromSeq, limit } = {}) {
+      const first = (base?.seq ?? 0) + 1;
+      const lastSeq = head?.seq ?? 0; // as iteration starts
+      let next = Math.max(fromSeq ?? first, first);
+      let left = limit ?? Infinity;
+      readers++;
+      try {
+        while (next <= lastSeq && left > 0) {
+          const s = transaction('readonly');
+          const count = Math.min(READ_CHUNK, left);
+          const chunk = (await promisifyRequest(s.getAll(IDBKeyRange.bound(next, lastSeq), count))) as SignedAuditEntry[];
+          if (chunk.length === 0) return;
+          for (const entry of chunk) yield entry;
+          next = chunk[chunk.length - 1]!.seq + 1;
+          left -= chunk.length;
+        }
+      } finally {
+        readers--;
+      }
+    },
+
+    async setSynced(seq) {
+      const s = transaction('readwrite', 'strict');
+      s.put(seq, SYNCED);
+      await promisifyRequest(s.transaction);
+    },
+
+    async getMeta<T>(metaName: string) {
+      const s = transaction('readonly');
+      return (await promisifyRequest(s.get(`meta:${checkMetaName(metaName)}`))) as T | undefined;
+    },
+
+    async setMeta(metaName, value) {
+      const key = `meta:${checkMetaName(metaName)}`;
+      if (value !== undefined) checkMetaValue(value, metaName);
+      const s = transaction('readwrite', 'strict');
+      if (value === undefined) s.delete(key);
+      else s.put(JSON.parse(JSON.stringify(value)), key);
+      await promisifyRequest(s.transaction);
+    },
+
+    async rotate({ ifLargerThan }) {
+      // Skipped while a reader iterates (it would see entries vanish); the next markSynced retries.
+      if (!head || bytes <= ifLargerThan || readers > 0 || head.seq === base?.seq) return false;
+      const s = transaction('readwrite', 'strict');
+      s.delete(IDBKeyRange.bound((base?.seq ?? 0) + 1, head.seq));
+      s.put(head, BASE);
+      s.put(0, BYTES);
+      await promisifyRequest(s.transaction);
+      base = head;
+      bytes = 0;
+      return true;
+    },
+
+    async close() {
+      db?.close();
+      db = null;
+      releaseLock?.();
+      releaseLock = null;
+    },
+  };
+}

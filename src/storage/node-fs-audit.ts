@@ -1,0 +1,289 @@
+/// <reference types="node" />
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { SignedAuditEntry } from '../audit/types.js';
+import { AuditLogError } from '../errors.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from './audit-store.js';
+import { checkMetaValue } from './json-value.js';
+import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
+import { readSegmentEnds } from './node-fs-ends.js';
+import { readEntryLines } from './node-fs-lines.js';
+import { seekSeq } from './node-fs-seek.js';
+
+export interface FileAuditStoreOptions {
+  /**
+   * Testing only, for a fault the OS cannot produce on demand: called before each batch is
+   * written; returning `{ failAfterBytes }` writes that many bytes of the batch and then
+   * fails the write, as a full disk would.
+   */
+  faultHook?: (batch: { entries: number; bytes: number }) => { failAfterBytes: number } | void;
+}
+
+/** The live segment: its file handles, committed size and first seq. */
+interface Segment {
+  /** Reads, `none` writes, repairs. */
+  fh: FileHandle | null;
+  /** `fsync` writes: opened O_DSYNC, so one write call returns only once the data is on disk. */
+  syncFh: FileHandle | null;
+  size: number;
+  firstSeq: number;
+  readers: number;
+  retired: boolean;
+}
+
+const openPaths = new Set<string>(); // one writer per file in this process, or the chain forks
+
+/**
+ * The Node file store: JSON Lines exactly as `@grantex/gemma` writes them, so either side
+ * opens the other's log. Beside `<log>`: `<log>.synced` (last synced seq, decimal text, as
+ * upstream), `<log>.head` (the head at the last rotation), `<log>.meta` (small JSON values)
+ * and rotated segments `<log>.<firstSeq>-<lastSeq>.bak`.
+ *
+ * Crash safety: a batch is one write at the committed end (O_DSYNC for `fsync`); on open an
+ * unterminated last line (a write cut short) is cut off and reported. A failed write is
+ * truncated back, so a rejected append leaves nothing behind.
+ */
+export function createFileAuditStore(logPath: string, options: FileAuditStoreOptions = {}): AuditStore {
+  if (typeof logPath !== 'string' || logPath === '') throw new TypeError('logPath must be a non-empty string');
+  const path = resolve(logPath);
+  const dir = dirname(path);
+  let segment: Segment = { fh: null, syncFh: null, size: 0, firstSeq: 1, readers: 0, retired: true };
+  let head: AuditHead | null = null;
+  let meta: Record<string, unknown> = {};
+  let dirSynced = false; // the live file's directory entry is known durable
+  let broken: unknown = null; // a failed write that could not be undone: reopen to repair
+  let isOpen = false;
+
+  /** Retires a segment; its read handle closes once the last reader is done. Idempotent. */
+  async function release(seg: Segment): Promise<void> {
+    seg.retired = true;
+    const { syncFh, fh } = seg;
+    seg.syncFh = null;
+    await syncFh?.close();
+    if (seg.readers === 0 && fh) {
+      seg.fh = null;
+      await fh.close();
+    }
+  }
+
+  function checkOpen(): void {
+    if (!isOpen) throw new AuditLogError(`Audit file ${path} is not open`, 'AUDIT_LOG_CLOSED');
+  }
+
+  async function archive(firstSeq: number, lastSeq: number): Promise<void> {
+    await rename(path, `${path}.${firstSeq}-${lastSeq}.bak`);
+    await fsyncDir(dir);
+  }
+
+  async function openOrThrow(): Promise<AuditStoreState> {
+    await mkdir(dir, { recursive: true });
+    const recovered: AuditRecovery[] = [];
+    const base = parseHead(await readOptional(`${path}.head`), `${path}.head`);
+    meta = parseMeta(await readOptional(`${path}.meta`), `${path}.meta`);
+    const fh = await open(path, constants.O_RDWR | constants.O_CREAT);
+    let ends;
+    try {
+      const { size } = await fh.stat();
+      dirSynced = size > 0;
+      ends = await readSegmentEnds(fh, size);
+      if (ends.completeBytes < size) {
+        await fh.truncate(ends.completeBytes);
+        await fh.datasync();
+        recovered.push({
+          kind: 'torn-tail',
+          droppedBytes: size - ends.completeBytes,
+          message: `Cut ${size - ends.completeBytes} bytes of an unfinished last line; the log ends at seq ${ends.last?.seq ?? base?.seq ?? 0}`,
+        });
+      }
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
+    segment = { fh, syncFh: null, size: ends.completeBytes, firstSeq: ends.first?.seq ?? (base ? base.seq + 1 : 1), readers: 0, retired: false };
+    if (ends.first && ends.last && base && base.seq >= ends.first.seq) {
+      // Crash between writing <log>.head and renaming the segment: finish that rotation.
+      if (base.seq !== ends.last.seq || base.hash !== ends.last.hash) {
+        throw new AuditLogError(`${path}.head (seq ${base.seq}) does not match the log`, 'AUDIT_STORE_CORRUPT');
+      }
+      await release(segment);
+      await archive(ends.first.seq, ends.last.seq);
+      segment = { fh: null, syncFh: null, size: 0, firstSeq: base.seq + 1, readers: 0, retired: false };
+      ends = { first: null, last: null, completeBytes: 0 };
+      recovered.push({ kind: 'interrupted-rotation', droppedBytes: 0, message: `Completed the rotation of seq ${base.seq}` });
+    }
+    head = ends.last ? headOf(ends.last) : base;
+    const syncedSeq = readSyncedMarker(await readOptional(`${path}.synced`), head?.seq ?? 0, recovered);
+    broken = null;
+    return { head, base, syncedSeq, recovered };
+  }
+
+  return {
+    async open() {
+      if (isOpen) throw new AuditLogError(`Audit file ${path} is already open`, 'AUDIT_LOG_LOCKED');
+      if (openPaths.has(path)) throw new AuditLogError(`Audit file ${path} is already open in this process`, 'AUDIT_LOG_LOCKED');
+      openPaths.add(path);
+      try {
+        const state = await openOrThrow();
+        isOpen = true;
+        return state;
+      } catch (error) {
+        await release(segment);
+        openPaths.delete(path);
+        throw error;
+      }
+    },
+
+    async append(entries: readonly SignedAuditEntry[], { durability }) {
+      checkOpen();
+      if (broken) throw new AuditLogError('An earlier failed write could not be undone; reopen the log', 'AUDIT_WRITE_FAILED', { cause: broken });
+      const last = entries[entries.length - 1];
+      if (!last) return;
+      const bytes = Buffer.from(entries.map((e) => `${JSON.stringify(orderEntryFields(e))}\n`).join(''), 'utf8');
+      const seg = segment;
+      try {
+        seg.fh ??= await open(path, constants.O_RDWR | constants.O_CREAT);
+        if (durability === 'fsync') seg.syncFh ??= await open(path, constants.O_WRONLY | constants.O_DSYNC);
+        const fault = options.faultHook?.({ entries: entries.length, bytes: bytes.length });
+        const target = durability === 'fsync' ? seg.syncFh! : seg.fh;
+        await writeAt(target, fault ? bytes.subarray(0, fault.failAfterBytes) : bytes, seg.size);
+        if (fault) throw new Error(`Injected write fault after ${fault.failAfterBytes} bytes (faultHook)`);
+        if (durability === 'fsync' && !dirSynced) {
+          await fsyncDir(dir); // a new file's directory entry must be durable too
+          dirSynced = true;
+        }
+      } catch (error) {
+        // Undo whatever part of the batch landed, so the file holds only acknowledged entries.
+        try {
+          await seg.fh?.truncate(seg.size);
+          await seg.fh?.datasync();
+        } catch (repairError) {
+          broken = repairError;
+        }
+        throw error;
+      }
+      if (seg.size === 0) seg.firstSeq = entries[0]!.seq;
+      seg.size += bytes.length;
+      head = headOf(last);
+    },
+
+    async *read({ fromSeq, limit } = {}) {
+      checkOpen();
+      // Snapshot as iteration starts: entries appended meanwhile are not included, and a
+      // rotation meanwhile does not disturb this reader (it keeps the renamed file's handle).
+      const seg = segment;
+      const end = seg.size;
+      const lastSeq = head?.seq ?? 0;
+      const from = Math.max(fromSeq ?? seg.firstSeq, seg.firstSeq);
+      const fh = seg.fh;
+      if (!fh || end === 0 || from > lastSeq || limit === 0) return;
+      seg.readers++;
+      try {
+        const start = from > seg.firstSeq ? await seekSeq(fh, end, seg.firstSeq, from) : { offset: 0, seq: seg.firstSeq };
+        let n = 0;
+        for await (const entry of readEntryLines(fh, start.offset, end, start.seq - seg.firstSeq)) {
+          if (entry.seq < from) continue;
+          yield entry;
+          if (limit !== undefined && ++n >= limit) return;
+        }
+      } finally {
+        seg.readers--;
+        if (seg.retired) await release(seg);
+      }
+    },
+
+    async setSynced(seq) {
+      checkOpen();
+      await writeFileAtomic(`${path}.synced`, String(seq));
+    },
+
+    async getMeta<T>(name: string): Promise<T | undefined> {
+      checkMetaName(name);
+      const value = meta[name];
+      return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+    },
+
+    async setMeta(name, value) {
+      checkOpen();
+      checkMetaName(name);
+      const next = { ...meta };
+      if (value === undefined) delete next[name];
+      else next[name] = JSON.parse(JSON.stringify(checkMetaValue(value, name)));
+      await writeFileAtomic(`${path}.meta`, JSON.stringify(next));
+      meta = next;
+    },
+
+    async rotate({ ifLargerThan }) {
+      checkOpen();
+      const seg = segment;
+      if (!head || seg.size === 0 || seg.size <= ifLargerThan) return false;
+      // The head goes to its sidecar first: a crash before the rename is completed on open.
+      await writeFileAtomic(`${path}.head`, JSON.stringify(head));
+      await archive(seg.firstSeq, head.seq);
+      segment = { fh: null, syncFh: null, size: 0, firstSeq: head.seq + 1, readers: 0, retired: false };
+      dirSynced = false;
+      await release(seg);
+      return true;
+    },
+
+    async close() {
+      if (!isOpen) return;
+      isOpen = false;
+      openPaths.delete(path);
+      await release(segment);
+    },
+  };
+}
+
+async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function parseHead(text: string | null, path: string): AuditHead | null {
+  if (text === null) return null;
+  try {
+    const h = JSON.parse(text) as AuditHead;
+    if (Number.isSafeInteger(h.seq) && h.seq > 0 && typeof h.hash === 'string' && typeof h.timestamp === 'string') return h;
+  } catch {
+    // reported below
+  }
+  throw new AuditLogError(`${path} is not a valid head record`, 'AUDIT_STORE_CORRUPT');
+}
+
+function parseMeta(text: string | null, path: string): Record<string, unknown> {
+  if (text === null) return {};
+  try {
+    const m = JSON.parse(text) as unknown;
+    if (m !== null && typeof m === 'object' && !Array.isArray(m)) return m as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new AuditLogError(`${path} is not a valid meta record`, 'AUDIT_STORE_CORRUPT');
+}
+
+/** Upstream writes the marker non-atomically and starts from -1; read it leniently, never past the head. */
+function readSyncedMarker(text: string | null, headSeq: number, recovered: AuditRecovery[]): number {
+  if (text === null) return 0;
+  const trimmed = text.trim();
+  const value = /^-?\d+$/.test(trimmed) ? Math.max(0, Number(trimmed)) : NaN;
+  if (Number.isSafeInteger(value) && value <= headSeq) return value;
+  const reset = Number.isSafeInteger(value) ? headSeq : 0;
+  recovered.push({
+    kind: 'synced-marker',
+    droppedBytes: 0,
+    message: `Synced marker ${JSON.stringify(trimmed.slice(0, 40))} is ${Number.isNaN(value) ? 'unreadable' : `past the head (seq ${headSeq})`}; using ${reset}`,
+  });
+  return reset;
+}
