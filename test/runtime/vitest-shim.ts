@@ -49,8 +49,12 @@ function format(name: string, args: unknown[]): string {
 export const it = Object.assign(addCase, {
   each:
     <T>(table: readonly T[]) =>
-    (name: string, run: (arg: T) => unknown) => {
-      for (const row of table) addCase(format(name, Array.isArray(row) ? row : [row]), () => run(row));
+    (name: string, run: (...args: unknown[]) => unknown) => {
+      // As in vitest: an array row is spread into arguments, anything else is passed as one.
+      for (const row of table) {
+        const args = Array.isArray(row) ? row : [row];
+        addCase(format(name, args), () => run(...args));
+      }
     },
 });
 export const test = it;
