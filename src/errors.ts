@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'AUDIT_LOG_LOCKED'
   | 'AUDIT_STORE_CORRUPT'
   | 'INVALID_SYNC_MARK'
+  | 'OFFLINE_EXPIRED'
+  | 'GRANT_REVOKED'
+  | 'EXECUTION_ERROR'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */
@@ -119,5 +122,35 @@ export class InvalidAuditEntryError extends TypeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'InvalidAuditEntryError';
+  }
+}
+
+/** The bundle's hard offline deadline (`offlineExpiresAt`) has passed. */
+export class OfflineExpiredError extends OfflineConsentError {
+  readonly offlineExpiresAt: string;
+  constructor(offlineExpiresAt: string) {
+    super(`The consent bundle's offline window ended at ${offlineExpiresAt}; go online and refresh it`, 'OFFLINE_EXPIRED');
+    this.name = 'OfflineExpiredError';
+    this.offlineExpiresAt = offlineExpiresAt;
+  }
+}
+
+/** The authority reported the grant revoked; this log refuses every later action. */
+export class GrantRevokedError extends OfflineConsentError {
+  readonly revokedAt: string | null;
+  constructor(revokedAt: string | null) {
+    super(`The grant was revoked${revokedAt ? ` at ${revokedAt}` : ''}`, 'GRANT_REVOKED');
+    this.name = 'GrantRevokedError';
+    this.revokedAt = revokedAt;
+  }
+}
+
+/** The guarded tool itself threw; `cause` holds what it threw. */
+export class ToolExecutionError extends OfflineConsentError {
+  readonly action: string;
+  constructor(action: string, cause: unknown) {
+    super(`Tool "${action}" failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'EXECUTION_ERROR', { cause });
+    this.name = 'ToolExecutionError';
+    this.action = action;
   }
 }

@@ -7,3 +7,5 @@ export * from './verifier/index.js';
 export { generateEd25519KeyPair } from './crypto/ed25519.js';
 export * from './audit/index.js';
 export * from './storage/index.js';
+export * from './sync/index.js';
+export * from './guard/index.js';

@@ -1,0 +1,104 @@
+import { GrantRevokedError, OfflineConsentError, OfflineExpiredError, ScopeViolationError, ToolExecutionError } from '../errors.js';
+import type { AuditResult } from '../audit/types.js';
+import { enforceScopes } from '../verifier/scopes.js';
+import { createOfflineVerifier, type VerifiedGrant } from '../verifier/verify.js';
+import { REVOCATION_META, type RevocationRecord } from '../sync/revocation.js';
+import { readGrantIdentity } from './identity.js';
+import { assertNoSecrets } from './secrets.js';
+import type { AgentGuard, AgentGuardOptions, RunOptions } from './types.js';
+
+function resultFor(error: unknown): AuditResult {
+  return error instanceof ScopeViolationError ? 'scope_violation' : 'auth_failure';
+}
+
+/**
+ * The one place the policy lives: before every tool call, check revocation, the offline
+ * deadline, the grant and the scopes on a clock that cannot run backwards past the audit
+ * trail; then run the tool and append what happened. Every entry carries the bundle's
+ * agent and grant, so the authority accepts denied calls at sync too.
+ */
+export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
+  const { bundle, auditLog } = options;
+  const clock = options.clock ?? Date.now;
+  const identity = readGrantIdentity(bundle.grantToken);
+  const secrets = [bundle.grantToken];
+  const deadline = Date.parse(bundle.offlineExpiresAt);
+  let floor = 0;
+  const now = () => Math.max(clock(), floor);
+  const verifier = options.verifier ?? createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now });
+
+  async function refreshFloor(): Promise<number> {
+    const head = await auditLog.head();
+    const last = head ? Date.parse(head.timestamp) : NaN;
+    if (Number.isFinite(last) && last > floor) floor = last;
+    return now();
+  }
+
+  async function check(requiredScopes: string[]): Promise<VerifiedGrant> {
+    const at = await refreshFloor();
+    const revoked = await auditLog.getMeta<RevocationRecord>(REVOCATION_META);
+    if (revoked) throw new GrantRevokedError(revoked.revokedAt ?? null);
+    // Fail closed on an unparsable deadline, and whatever the token's own exp says.
+    if (!(at <= deadline)) throw new OfflineExpiredError(bundle.offlineExpiresAt);
+    const grant = await verifier.verify(bundle.grantToken);
+    enforceScopes(grant.scopes, requiredScopes);
+    return grant;
+  }
+
+  async function record(action: string, requiredScopes: string[], result: AuditResult, metadata?: Record<string, unknown>) {
+    // Only scopes the bundle holds go on the entry (the authority rejects others); the full request goes in metadata.
+    const scopes = requiredScopes.filter((s) => identity.scopes.includes(s));
+    const extra = scopes.length === requiredScopes.length ? {} : { requestedScopes: [...requiredScopes] };
+    const meta = { ...extra, ...metadata };
+    await auditLog.append({
+      action,
+      agentDID: identity.agentDID,
+      grantId: identity.grantId,
+      scopes,
+      result,
+      ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}),
+    });
+  }
+
+  async function checked(action: string, requiredScopes: string[], metadata?: Record<string, unknown>): Promise<VerifiedGrant> {
+    if (typeof action !== 'string' || action.length === 0) throw new TypeError('action must be a non-empty string');
+    if (!Array.isArray(requiredScopes) || !requiredScopes.every((s) => typeof s === 'string')) throw new TypeError('requiredScopes must be an array of strings');
+    if (metadata !== undefined) assertNoSecrets(metadata, secrets);
+    try {
+      return await check(requiredScopes);
+    } catch (error) {
+      const code = error instanceof OfflineConsentError ? error.code : 'UNKNOWN';
+      await record(action, requiredScopes, resultFor(error), { ...metadata, error: code });
+      throw error;
+    }
+  }
+
+  const guard: AgentGuard = {
+    async authorize(action, requiredScopes) {
+      const grant = await checked(action, requiredScopes);
+      await record(action, requiredScopes, 'success');
+      return grant;
+    },
+
+    async run<T>(action: string, requiredScopes: string[], fn: (grant: VerifiedGrant) => T | Promise<T>, runOptions: RunOptions = {}) {
+      const grant = await checked(action, requiredScopes, runOptions.metadata);
+      let value: T;
+      try {
+        value = await fn(grant);
+      } catch (cause) {
+        await record(action, requiredScopes, 'execution_error', { ...runOptions.metadata, error: cause instanceof Error ? cause.name : 'Error' });
+        throw cause instanceof OfflineConsentError ? cause : new ToolExecutionError(action, cause);
+      }
+      await record(action, requiredScopes, 'success', runOptions.metadata);
+      return value;
+    },
+
+    wrap<A extends unknown[], R>(tool: (...args: A) => R, { requiredScopes, action }: { requiredScopes: string[]; action?: string }) {
+      const name = action ?? (tool.name || 'tool');
+      return (...args: A) => guard.run(name, requiredScopes, async (): Promise<Awaited<R>> => await tool(...args));
+    },
+
+    now: refreshFloor,
+  };
+  return guard;
+}

@@ -1,0 +1,25 @@
+import { decodeJwt } from 'jose';
+import { OfflineConsentError } from '../errors.js';
+
+/** Who the bundle's token speaks for, read without verification so failures can be attributed. */
+export interface GrantIdentity {
+  agentDID: string;
+  grantId: string;
+  scopes: readonly string[];
+}
+
+/** Reads `agt`, `grnt`/`jti` and `scp` from the token; a bundle without them cannot be audited. */
+export function readGrantIdentity(token: string): GrantIdentity {
+  let claims: Record<string, unknown>;
+  try {
+    claims = decodeJwt(token);
+  } catch (cause) {
+    throw new OfflineConsentError('The bundle grant token cannot be decoded', 'INVALID_BUNDLE', { cause });
+  }
+  const grantId = typeof claims.grnt === 'string' && claims.grnt ? claims.grnt : claims.jti;
+  const scopes = Array.isArray(claims.scp) ? claims.scp.filter((s): s is string => typeof s === 'string') : [];
+  if (typeof claims.agt !== 'string' || !claims.agt || typeof grantId !== 'string' || !grantId) {
+    throw new OfflineConsentError('The bundle grant token lacks agt or grnt/jti, so actions cannot be audited', 'INVALID_BUNDLE');
+  }
+  return { agentDID: claims.agt, grantId, scopes };
+}

@@ -1,0 +1,10 @@
+/** Meta name under which a log keeps the authority's revocation answer. */
+export const REVOCATION_META = 'revocation';
+
+/** What a sync records when the authority says the grant is revoked; guards read it. */
+export interface RevocationRecord {
+  bundleId: string;
+  revokedAt: string | null;
+  /** When this device learned of it. */
+  reportedAt: string;
+}

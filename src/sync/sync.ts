@@ -1,0 +1,148 @@
+import type { SignedAuditEntry } from '../audit/types.js';
+import { authorityBaseUrl, resolveSyncUrl } from './endpoint.js';
+import { requestWithRetry, type RequestOptions } from './post.js';
+import { DEFAULT_RETRY_DELAYS_MS } from './retry.js';
+import { REVOCATION_META, type RevocationRecord } from './revocation.js';
+import type { SyncError, SyncOptions, SyncResult, SyncableAuditLog } from './types.js';
+
+/** The server's limit on entries per sync request. */
+export const MAX_BATCH_SIZE = 1000;
+
+type Answer = Record<string, unknown>;
+const unwrap = (body: unknown): Answer => {
+  const b = (body ?? {}) as Answer;
+  return (b.data && typeof b.data === 'object' ? b.data : b) as Answer;
+};
+
+function serverErrors(value: unknown, status?: number): SyncError[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((e: Answer) => ({
+    ...(typeof e.seq === 'number' ? { seq: e.seq } : {}),
+    code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
+    message: typeof e.message === 'string' ? e.message : 'rejected by the authority',
+    ...(status === undefined ? {} : { status }),
+  }));
+}
+
+async function readBatch(log: SyncableAuditLog, fromSeq: number, limit: number): Promise<SignedAuditEntry[]> {
+  const batch: SignedAuditEntry[] = [];
+  for await (const entry of log.read({ fromSeq, limit })) {
+    batch.push(entry);
+    if (batch.length >= limit) break;
+  }
+  return batch;
+}
+
+/** How many leading entries of `batch` the authority already stores with the same hash. */
+async function storedPrefix(base: string, bundleId: string, batch: SignedAuditEntry[], req: RequestOptions): Promise<number> {
+  const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(bundleId)}/audit`, { method: 'GET' }, req);
+  if (!answer.ok || answer.status !== 200) return 0;
+  const stored = new Map<number, string>();
+  const entries = unwrap(answer.body).entries;
+  if (Array.isArray(entries)) for (const e of entries as Answer[]) stored.set(e.seq as number, e.hash as string);
+  let n = 0;
+  while (n < batch.length && stored.get(batch[n]!.seq) === batch[n]!.hash) n++;
+  return n;
+}
+
+/**
+ * Uploads the log's unsynced entries in batches. The synced marker only ever covers a
+ * contiguous prefix the authority acknowledged; the first batch that still fails after
+ * retries stops the sync. A `revoked` answer is recorded in the log (`recordRevocation`).
+ */
+export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions): Promise<SyncResult> {
+  const syncUrl = resolveSyncUrl(options.endpoint);
+  const base = authorityBaseUrl(syncUrl);
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}`);
+  }
+  if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) throw new TypeError('apiKey is required');
+  if (typeof options.bundleId !== 'string' || options.bundleId.length === 0) throw new TypeError('bundleId is required');
+  const req: RequestOptions = {
+    apiKey: options.apiKey,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    signal: options.signal,
+    retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+  };
+  const result: SyncResult = { syncedCount: 0, accepted: 0, rejected: 0, hasErrors: false, errors: [], revocationStatus: 'unknown', revokedAt: null, newBundle: null };
+  const fail = (error: SyncError) => {
+    result.errors.push(error);
+    result.hasErrors = true;
+  };
+  const total = await log.unsyncedCount();
+  let synced = ((await log.head())?.seq ?? 0) - total;
+  const advance = async (seq: number) => {
+    if (seq <= synced) return;
+    await log.markSynced(seq);
+    result.syncedCount += seq - synced;
+    synced = seq;
+    options.onProgress?.({ synced: result.syncedCount, total });
+  };
+
+  let requests = 0;
+  for (;;) {
+    const batch = await readBatch(log, synced + 1, batchSize);
+    if (batch.length === 0) break;
+    const lastSeq = batch[batch.length - 1]!.seq;
+    requests++;
+    const body = JSON.stringify({ bundleId: options.bundleId, ...(options.deviceId ? { deviceId: options.deviceId } : {}), entries: batch });
+    const answer = await requestWithRetry(syncUrl, { method: 'POST', body }, req);
+    if (!answer.ok) {
+      fail({ code: answer.code, message: answer.message, ...(answer.status ? { status: answer.status } : {}) });
+      break;
+    }
+    const data = unwrap(answer.body);
+    if (answer.status === 409 && data.code === 'AUDIT_CHAIN_CONFLICT') {
+      // A lost acknowledgement: the authority may already hold exactly these entries.
+      const held = await storedPrefix(base, options.bundleId, batch, req);
+      if (held > 0) {
+        result.accepted += held;
+        await advance(batch[held - 1]!.seq);
+      }
+      if (held === batch.length) continue;
+      fail({ code: 'AUDIT_CHAIN_CONFLICT', message: String(data.message ?? 'the authority holds a different chain'), status: 409, seq: batch[held]!.seq });
+      break;
+    }
+    if (answer.status !== 200) {
+      const perEntry = serverErrors(data.errors, answer.status);
+      if (perEntry.length > 0) perEntry.forEach(fail);
+      else fail({ code: String(data.code ?? 'HTTP_ERROR'), message: String(data.message ?? `authority answered ${answer.status}`), status: answer.status });
+      break;
+    }
+    const accepted = Number(data.accepted ?? 0);
+    result.accepted += accepted;
+    result.rejected += Number(data.rejected ?? 0);
+    if (data.revocationStatus === 'revoked' || data.revocationStatus === 'valid') result.revocationStatus = data.revocationStatus;
+    if (typeof data.revokedAt === 'string') result.revokedAt = data.revokedAt;
+    if (data.newBundle) result.newBundle = data.newBundle;
+    const errors = serverErrors(data.errors, 200);
+    errors.forEach(fail);
+    const firstBad = Math.min(...errors.map((e) => e.seq ?? batch[0]!.seq));
+    // Only a contiguous acknowledged prefix moves the marker.
+    const ackUpTo = errors.length > 0 ? firstBad - 1 : accepted >= batch.length ? lastSeq : batch[0]!.seq + accepted - 1;
+    await advance(Math.min(ackUpTo, lastSeq));
+    if (ackUpTo < lastSeq) {
+      if (errors.length === 0) fail({ code: 'INCOMPLETE_ACK', message: `authority accepted ${accepted} of ${batch.length} entries`, status: 200 });
+      break;
+    }
+  }
+
+  if (requests === 0 || result.revocationStatus === 'unknown') {
+    // Nothing was uploaded (or no answer said): ask for the revocation status directly.
+    const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(options.bundleId)}/revocation-status`, { method: 'GET' }, req);
+    if (answer.ok && answer.status === 200) {
+      const data = unwrap(answer.body);
+      if (data.status === 'revoked' || data.grantRevoked === true) result.revocationStatus = 'revoked';
+      else if (typeof data.status === 'string') result.revocationStatus = 'valid';
+      if (typeof data.revokedAt === 'string') result.revokedAt = data.revokedAt;
+    } else if (!result.hasErrors) {
+      fail(answer.ok ? { code: 'REVOCATION_STATUS_UNAVAILABLE', message: `authority answered ${answer.status}`, status: answer.status } : { code: answer.code, message: answer.message });
+    }
+  }
+  if (result.revocationStatus === 'revoked') {
+    const record: RevocationRecord = { bundleId: options.bundleId, revokedAt: result.revokedAt, reportedAt: new Date().toISOString() };
+    await log.setMeta?.(REVOCATION_META, record);
+  }
+  return result;
+}

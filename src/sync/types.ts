@@ -1,0 +1,56 @@
+import type { SignedAuditEntry } from '../audit/types.js';
+
+/** What the sync client needs from an audit log (the library's log satisfies it). */
+export interface SyncableAuditLog {
+  /** Entries from `fromSeq` on, in order, at most `limit`. */
+  read(options: { fromSeq: number; limit?: number }): AsyncIterable<SignedAuditEntry>;
+  head(): Promise<{ seq: number } | null>;
+  unsyncedCount(): Promise<number>;
+  markSynced(seq: number): Promise<void>;
+  /** Where the authority's revocation answer is kept (`REVOCATION_META`), so guards on this log refuse afterwards. */
+  setMeta?(name: string, value: unknown): Promise<void>;
+}
+
+export interface SyncProgress {
+  /** Entries acknowledged so far in this call. */
+  synced: number;
+  /** Entries that were unsynced when the call started. */
+  total: number;
+}
+
+/** One problem reported by the sync: per entry (`seq`) or per request. */
+export interface SyncError {
+  seq?: number;
+  code: string;
+  message: string;
+  status?: number;
+}
+
+export interface SyncOptions {
+  /** The authority's base URL or the bundle's full `syncEndpoint`. */
+  endpoint: string;
+  apiKey: string;
+  bundleId: string;
+  deviceId?: string;
+  /** Entries per request (default 100, at most 1000 — the server's limit). */
+  batchSize?: number;
+  fetch?: typeof globalThis.fetch;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Back-off before each retry of a failed batch (default 200, 400, 800 ms). */
+  retryDelaysMs?: readonly number[];
+}
+
+export interface SyncResult {
+  /** Entries whose synced marker advanced in this call. */
+  syncedCount: number;
+  accepted: number;
+  rejected: number;
+  hasErrors: boolean;
+  errors: SyncError[];
+  /** `'unknown'` only when no answer from the authority said either way. */
+  revocationStatus: 'valid' | 'revoked' | 'unknown';
+  revokedAt: string | null;
+  /** A refreshed bundle when the authority sent one. */
+  newBundle: unknown;
+}
