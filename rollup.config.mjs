@@ -15,9 +15,16 @@ const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || 
 
 export default [
   {
-    input,
+    input: { ...input, cli: 'src/cli/main.ts' },
     external,
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[hash].js', sourcemap: true },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[hash].js',
+      sourcemap: true,
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    },
     plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
   },
   {

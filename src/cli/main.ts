@@ -1,0 +1,22 @@
+// `offline-consent` command line. Each sub-command lives in ./commands.
+import { Command, CommanderError } from 'commander';
+import { OfflineConsentError } from '../index.js';
+import { registerAuditVerify } from './commands/audit-verify.js';
+import { CliError } from './output.js';
+
+const program = new Command('offline-consent')
+  .description('Offline authorization for on-device AI agents: authority server, demo and audit tools')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerAuditVerify(program.command('audit').description('audit log tools'));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CliError) process.exit(error.exitCode);
+  const code = error instanceof OfflineConsentError ? ` [${error.code}]` : '';
+  process.stderr.write(`offline-consent: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+  process.exit(2);
+}
