@@ -20,6 +20,8 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.test.ts'],
           testTimeout: 30_000,
+          // One throwaway PostgreSQL cluster per run for the authority tests (or PG_TEST_URL).
+          globalSetup: ['test/node/authority/postgres-cluster.ts'],
         },
       },
       {
