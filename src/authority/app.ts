@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { AuthorityApiError } from './api-error.js';
-import { createDeveloper } from './api-keys.js';
+import { MIN_API_KEY_LENGTH, createDeveloper } from './api-keys.js';
 import type { AuthorityContext, AuthorityEnv } from './context.js';
 import { migrate } from './db/migrations.js';
 import { openDatabase, type DatabaseLocation } from './db/open.js';
@@ -74,6 +74,9 @@ function rateLimit(rule: RateLimit | undefined, now: () => number): MiddlewareHa
  */
 export async function createAuthority(options: AuthorityOptions = {}): Promise<Authority> {
   const now = options.now ?? Date.now;
+  if (options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH) {
+    throw new TypeError(`The API key must be at least ${MIN_API_KEY_LENGTH} characters (use a random one, e.g. from \`authority init\`)`);
+  }
   const db = options.db ?? (await openDatabase(options));
   try {
     await migrate(db);
