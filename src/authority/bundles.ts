@@ -2,6 +2,7 @@ import { GENESIS_HASH } from '../audit/hash.js';
 import { AuthorityApiError, notFound } from './api-error.js';
 import type { AuthorityContext } from './context.js';
 import type { Queryable } from './db/types.js';
+import { isCleanString } from './http/fields.js';
 import { newId } from './ids.js';
 import { issueBundle, type IssuedBundle } from './issue-bundle.js';
 import { BUNDLE_COLUMNS, bundleStatus, type AgentRow, type BundleRow } from './records.js';
@@ -17,6 +18,7 @@ export interface NewBundle {
 
 /** The developer's bundle row (locked for the transaction when `forUpdate`), or 404. */
 export async function findBundle(db: Queryable, developerId: string, bundleId: string, { forUpdate = false } = {}): Promise<BundleRow> {
+  if (!isCleanString(bundleId, 256)) throw notFound('Bundle', 'BUNDLE_NOT_FOUND'); // No id we issue looks like that.
   const rows = await db.query<BundleRow & Record<string, unknown>>(
     `SELECT ${BUNDLE_COLUMNS} FROM bundles b JOIN agents a ON a.id = b.agent_id
      WHERE b.id = $1 AND b.developer_id = $2${forUpdate ? ' FOR UPDATE OF b' : ''}`,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AuthorityApiError, notFound } from '../api-error.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
-import { asFields, optionalString, requiredString, scopeList } from '../http/fields.js';
+import { asFields, isCleanString, optionalString, requiredString, scopeList } from '../http/fields.js';
 import { nextCursor, pageParams } from '../http/pagination.js';
 import { readJson } from '../http/read-json.js';
 import { respond } from '../http/respond.js';
@@ -41,7 +41,8 @@ export function agentRoutes(ctx: AuthorityContext): Hono<AuthorityEnv> {
   });
 
   app.get('/:id', async (c) => {
-    const rows = await ctx.db.query<Row>('SELECT * FROM agents WHERE id = $1 AND developer_id = $2', [c.req.param('id'), c.get('developerId')]);
+    const id = c.req.param('id');
+    const rows = isCleanString(id, 256) ? await ctx.db.query<Row>('SELECT * FROM agents WHERE id = $1 AND developer_id = $2', [id, c.get('developerId')]) : [];
     if (!rows[0]) throw notFound('Agent', 'AGENT_NOT_FOUND');
     return respond(c, agentJson(rows[0]));
   });

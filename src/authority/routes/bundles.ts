@@ -3,7 +3,7 @@ import { badRequest } from '../api-error.js';
 import { createBundle, findBundle, refreshBundle, revokeBundle } from '../bundles.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
 import { baseUrl } from '../http/base-url.js';
-import { asFields, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
+import { asFields, isCleanString, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
 import { nextCursor, pageParams } from '../http/pagination.js';
 import { readJson } from '../http/read-json.js';
 import { respond } from '../http/respond.js';
@@ -38,6 +38,7 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
     const status = c.req.query('status') ?? null;
     if (status !== null && !STATUSES.includes(status)) throw badRequest(`status must be one of ${STATUSES.join(', ')}`);
     const agentId = c.req.query('agentId') ?? null;
+    if (agentId !== null && !isCleanString(agentId, 256)) throw badRequest('agentId is not an agent id');
     const now = ctx.now();
     const rows = await ctx.db.query<ListedRow>(
       `SELECT ${BUNDLE_COLUMNS} FROM bundles b JOIN agents a ON a.id = b.agent_id
