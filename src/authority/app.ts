@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { AuthorityApiError } from './api-error.js';
 import { MIN_API_KEY_LENGTH, createDeveloper } from './api-keys.js';
@@ -34,6 +35,11 @@ export interface AuthorityOptions extends DatabaseLocation {
   maxBodyBytes?: number;
   /** Answer a sync of an active bundle with under 20 % of its offline window left with a refreshed `newBundle` (default false). */
   refreshOnSync?: boolean;
+  /**
+   * Web origins allowed to call the API from a browser (an agent in a tab syncing its trail),
+   * or '*'. Default: none, so browsers only reach it from its own origin.
+   */
+  corsOrigins?: string[] | '*';
   /** Clock in Unix ms (tests). */
   now?: () => number;
   /** Called with unexpected errors before they become a 500 (default: console.error). */
@@ -104,6 +110,15 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
 
   const app = new Hono<AuthorityEnv>();
   app.use(requestId());
+  if (options.corsOrigins !== undefined) {
+    app.use(cors({
+      origin: options.corsOrigins,
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }));
+  }
   app.use((c, next) => (c.req.path === '/v1/audit/offline-sync' ? syncBody : otherBody)(c, next));
   app.onError((error, c) => {
     if (error instanceof AuthorityApiError) {

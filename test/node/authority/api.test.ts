@@ -428,6 +428,34 @@ describe.each(ENGINES)('authority API on %s', (engine) => {
     });
   });
 
+  describe('CORS', () => {
+    const preflight = (authority: { fetch(r: Request): Promise<Response> }, origin: string) =>
+      authority.fetch(
+        new Request('http://authority.test/v1/audit/offline-sync', {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+        }),
+      );
+
+    it('is off by default: no browser origin is allowed', async () => {
+      const res = await preflight(t.authority, 'https://app.example');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('with corsOrigins, a listed origin may send the API key; others may not', async () => {
+      const open = await createAuthority({ db: t.db, rateLimits: false, corsOrigins: ['https://app.example'] });
+      const ok = await preflight(open, 'https://app.example');
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+      const get = await open.fetch(new Request('http://authority.test/v1/agents', { headers: { Origin: 'https://app.example', Authorization: `Bearer ${api.apiKey}` } }));
+      expect(get.status).toBe(200);
+      expect(get.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-request-id');
+      const denied = await preflight(open, 'https://evil.example');
+      expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
   describe('rate limits', () => {
     it('429 RATE_LIMITED with Retry-After once an API key used up its bundle creations; other keys are unaffected', async () => {
       let now = Date.now();
