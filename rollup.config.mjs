@@ -7,10 +7,11 @@ const input = {
   index: 'src/index.ts',
   node: 'src/node.ts',
   browser: 'src/browser.ts',
+  authority: 'src/authority/index.ts',
 };
 
-// Runtime dependencies and every Node builtin stay imports; the user's bundler resolves them.
-const deps = Object.keys(pkg.dependencies ?? {});
+// Runtime and (optional) peer dependencies and every Node builtin stay imports; the user's bundler resolves them.
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
 
 export default [

@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**'],
           testTimeout: 30_000,
+          // One throwaway PostgreSQL cluster per run for the authority tests (or PG_TEST_URL).
+          globalSetup: ['test/node/authority/postgres-cluster.ts'],
         },
       },
       {

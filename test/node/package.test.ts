@@ -26,6 +26,8 @@ describe('built package', () => {
     expect(code).toContain('createOfflineVerifier');
     expect(code).not.toMatch(/["']node:/);
     expect(code).not.toMatch(/\brequire\(/);
+    // The authority's server-side dependencies never reach a browser bundle.
+    expect(code).not.toMatch(/\bhono\b|pglite|from ["']postgres["']/i);
   });
 
   it('maps the root entry to the browser build under `browser` and the Node build under `node`', () => {
@@ -50,6 +52,16 @@ describe('built package', () => {
     for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/from ['"](node:|fs|path|crypto|os)['"]/);
     // Nor reaches a runtime-specific store, which would drag Node or the browser into the core.
     for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/from ['"][^'"]*(node-fs|indexeddb)[^'"]*['"]/);
+  });
+
+  it('the authority entry loads, exports the server API, and keeps its server dependencies external', async () => {
+    const mod = await import('../../dist/authority.js' as string);
+    for (const name of ['createAuthority', 'startAuthority', 'initAuthority', 'openDatabase', 'migrate', 'generateApiKey']) {
+      expect(mod[name], name).toBeTypeOf('function');
+    }
+    const code = readFileSync('dist/authority.js', 'utf8');
+    expect(code).toMatch(/from 'hono'/);
+    expect(code).not.toMatch(/class Hono\b/);
   });
 
   it('the Node entry loads and exports the public API', async () => {

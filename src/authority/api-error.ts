@@ -1,0 +1,29 @@
+import { OfflineConsentError } from '../errors.js';
+
+/** HTTP status codes the authority answers errors with. */
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+
+/**
+ * A request the authority refuses: becomes `{ code, message, requestId, ...details }` with
+ * `status`. Thrown anywhere in a handler; the app's error hook turns it into the response.
+ */
+export class AuthorityApiError extends OfflineConsentError {
+  readonly status: ErrorStatus;
+  readonly details: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  constructor(
+    status: ErrorStatus,
+    code: string,
+    message: string,
+    { details = {}, headers = {} }: { details?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
+    super(message, code);
+    this.name = 'AuthorityApiError';
+    this.status = status;
+    this.details = details;
+    this.headers = headers;
+  }
+}
+
+export const badRequest = (message: string, code = 'BAD_REQUEST') => new AuthorityApiError(400, code, message);
+export const notFound = (what: 'Agent' | 'Bundle', code: string) => new AuthorityApiError(404, code, `${what} not found`);

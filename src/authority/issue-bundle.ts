@@ -1,0 +1,79 @@
+import { SignJWT, type JWK } from 'jose';
+import { generateEd25519KeyPair } from '../crypto/ed25519.js';
+import type { AuthorityContext } from './context.js';
+import type { Queryable } from './db/types.js';
+import { newId } from './ids.js';
+import { activeSigningKey, noteTokenExpiry, publishedKeys } from './signing-keys.js';
+
+/** A consent bundle as PROTOCOL.md §1 defines it; `privateKey` is sent once and never stored. */
+export interface IssuedBundle {
+  bundleId: string;
+  grantToken: string;
+  jwksSnapshot: { keys: JWK[]; fetchedAt: string; validUntil: string };
+  offlineAuditKey: { publicKey: string; privateKey: string; algorithm: 'Ed25519' };
+  checkpointAt: number;
+  syncEndpoint: string;
+  offlineExpiresAt: string;
+}
+
+/** Whose grant a token carries. */
+export interface GrantSubject {
+  bundleId: string;
+  developerId: string;
+  agentDID: string;
+  userId: string;
+  scopes: string[];
+  grantId: string;
+  deviceId: string | null;
+  ttlMs: number;
+}
+
+/**
+ * Signs a fresh grant token and makes a fresh audit key pair for a bundle. The token's `exp`
+ * is the offline deadline, and the snapshot stays valid exactly as long.
+ */
+export async function issueBundle(
+  ctx: AuthorityContext,
+  db: Queryable,
+  subject: GrantSubject,
+  baseUrl: string,
+): Promise<{ bundle: IssuedBundle; jti: string }> {
+  const now = ctx.now();
+  const iat = Math.floor(now / 1000);
+  const exp = Math.floor((now + subject.ttlMs) / 1000);
+  const expiresAt = new Date(exp * 1000);
+  const jti = newId('tok');
+  const signer = await activeSigningKey(db, ctx.signingKeys);
+  await noteTokenExpiry(db, signer.kid, expiresAt); // Before signing: the key must stay published for this token.
+  const [grantToken, auditKey, keys] = await Promise.all([
+    new SignJWT({
+      agt: subject.agentDID,
+      dev: subject.developerId,
+      scp: subject.scopes,
+      grnt: subject.grantId,
+      ...(subject.deviceId === null ? {} : { dvc: subject.deviceId }),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: signer.kid, typ: 'JWT' })
+      .setIssuer(ctx.issuer ?? baseUrl)
+      .setSubject(subject.userId)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(signer.privateKey),
+    generateEd25519KeyPair(),
+    publishedKeys(db, now),
+  ]);
+  if (!keys.some((k) => k.kid === signer.kid)) keys.unshift(signer.publicJwk);
+  return {
+    jti,
+    bundle: {
+      bundleId: subject.bundleId,
+      grantToken,
+      jwksSnapshot: { keys, fetchedAt: new Date(now).toISOString(), validUntil: expiresAt.toISOString() },
+      offlineAuditKey: auditKey,
+      checkpointAt: now,
+      syncEndpoint: `${baseUrl}/v1/audit/offline-sync`,
+      offlineExpiresAt: expiresAt.toISOString(),
+    },
+  };
+}

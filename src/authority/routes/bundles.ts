@@ -1,0 +1,99 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { badRequest } from '../api-error.js';
+import { createBundle, findBundle, refreshBundle, revokeBundle } from '../bundles.js';
+import type { AuthorityContext, AuthorityEnv } from '../context.js';
+import { baseUrl } from '../http/base-url.js';
+import { asFields, isCleanString, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
+import { nextCursor, pageParams } from '../http/pagination.js';
+import { readJson } from '../http/read-json.js';
+import { respond } from '../http/respond.js';
+import { BUNDLE_COLUMNS, bundleJson, entryJson, revocationJson, type BundleRow, type EntryRow } from '../records.js';
+import { parseTTL } from '../ttl.js';
+
+type ListedRow = BundleRow & { row_no: string | number } & Record<string, unknown>;
+const STATUSES = ['active', 'revoked', 'expired'];
+
+/** `/v1/consent-bundles`: issue, list, read, audit trail, revocation status, refresh, revoke. */
+export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandler<AuthorityEnv>): Hono<AuthorityEnv> {
+  const app = new Hono<AuthorityEnv>();
+
+  app.post('/', createLimit, async (c) => {
+    const body = asFields(await readJson(c));
+    const agentId = requiredString(body, 'agentId');
+    const userId = requiredString(body, 'userId');
+    const scopes = scopeList(body);
+    const ttlMs = parseTTL(body.offlineTTL ?? '72h', ctx.maxOfflineTtlMs);
+    const algorithm = body.offlineAuditKeyAlgorithm ?? 'Ed25519';
+    if (typeof algorithm !== 'string' || algorithm.toLowerCase() !== 'ed25519') {
+      throw badRequest('offlineAuditKeyAlgorithm must be "Ed25519"');
+    }
+    const deviceId = optionalString(body, 'deviceId') ?? null;
+    const devicePlatform = optionalString(body, 'devicePlatform') ?? null;
+    const bundle = await createBundle(ctx, c.get('developerId'), { agentId, userId, scopes, ttlMs, deviceId, devicePlatform }, baseUrl(ctx, c));
+    return respond(c, { ...bundle }, 201);
+  });
+
+  app.get('/', async (c) => {
+    const { limit, before } = pageParams(c);
+    const status = c.req.query('status') ?? null;
+    if (status !== null && !STATUSES.includes(status)) throw badRequest(`status must be one of ${STATUSES.join(', ')}`);
+    const agentId = c.req.query('agentId') ?? null;
+    if (agentId !== null && !isCleanString(agentId, 256)) throw badRequest('agentId is not an agent id');
+    const now = ctx.now();
+    const rows = await ctx.db.query<ListedRow>(
+      `SELECT ${BUNDLE_COLUMNS} FROM bundles b JOIN agents a ON a.id = b.agent_id
+       WHERE b.developer_id = $1
+         AND ($2::bigint IS NULL OR b.row_no < $2::bigint)
+         AND ($3::text IS NULL OR b.agent_id = $3)
+         AND ($4::text IS NULL
+           OR ($4 = 'revoked' AND b.status = 'revoked')
+           OR ($4 = 'active' AND b.status = 'active' AND b.offline_expires_at > $5::timestamptz)
+           OR ($4 = 'expired' AND b.status = 'active' AND b.offline_expires_at <= $5::timestamptz))
+       ORDER BY b.row_no DESC LIMIT $6`,
+      [c.get('developerId'), before, agentId, status, new Date(now).toISOString(), limit + 1],
+    );
+    const { page, nextCursor: cursor } = nextCursor(rows, limit);
+    return respond(c, { bundles: page.map((r) => bundleJson(r, now)), nextCursor: cursor });
+  });
+
+  app.get('/:id', async (c) => {
+    const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
+    return respond(c, bundleJson(row, ctx.now()));
+  });
+
+  // Entries in seq order, a page at a time: `?afterSeq=N&limit=M` (default 0 and 1000).
+  app.get('/:id/audit', async (c) => {
+    const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
+    const afterSeq = Number(c.req.query('afterSeq') ?? 0);
+    const limit = Number(c.req.query('limit') ?? 1000);
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw badRequest('afterSeq must be a non-negative integer');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit must be an integer from 1 to 1000');
+    const rows = await ctx.db.query<EntryRow & Record<string, unknown>>(
+      'SELECT * FROM audit_entries WHERE bundle_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3',
+      [row.id, afterSeq, limit + 1],
+    );
+    const entries = rows.slice(0, limit).map(entryJson);
+    const hasMore = rows.length > limit;
+    return c.json({ entries, hasMore, nextAfterSeq: hasMore ? entries[entries.length - 1]!.seq : null });
+  });
+
+  app.get('/:id/revocation-status', async (c) => {
+    const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
+    return c.json({ data: revocationJson(row, ctx.now()) });
+  });
+
+  app.post('/:id/refresh', async (c) => {
+    asFields(await readJson(c, { allowEmpty: true }));
+    const bundle = await refreshBundle(ctx, c.get('developerId'), c.req.param('id'), baseUrl(ctx, c));
+    return respond(c, { ...bundle });
+  });
+
+  app.post('/:id/revoke', async (c) => {
+    const body = asFields(await readJson(c, { allowEmpty: true }));
+    const revokeGrant = optionalBoolean(body, 'revokeGrant') ?? false;
+    const row = await revokeBundle(ctx, c.get('developerId'), c.req.param('id'), revokeGrant);
+    return respond(c, revocationJson(row, ctx.now()));
+  });
+
+  return app;
+}
