@@ -25,6 +25,13 @@ export type ErrorCode =
   | 'OFFLINE_EXPIRED'
   | 'GRANT_REVOKED'
   | 'EXECUTION_ERROR'
+  | 'INVALID_BUNDLE'
+  | 'UNSUPPORTED_BUNDLE_FORMAT'
+  | 'UNSUPPORTED_KDF'
+  | 'BUNDLE_NOT_FOUND'
+  | 'BUNDLE_KEY_MISMATCH'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */
@@ -152,5 +159,51 @@ export class ToolExecutionError extends OfflineConsentError {
     super(`Tool "${action}" failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'EXECUTION_ERROR', { cause });
     this.name = 'ToolExecutionError';
     this.action = action;
+  }
+}
+
+/** A value is not a valid consent bundle; `field` names the first bad field (e.g. `jwksSnapshot.keys[0].kid`). */
+export class InvalidBundleError extends OfflineConsentError {
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(`Invalid consent bundle: ${field} ${problem}`, 'INVALID_BUNDLE');
+    this.name = 'InvalidBundleError';
+    this.field = field;
+  }
+}
+
+/** The bytes are no bundle layout this library knows (or a newer version of one). */
+export class UnsupportedBundleFormatError extends OfflineConsentError {
+  constructor(message: string) {
+    super(message, 'UNSUPPORTED_BUNDLE_FORMAT');
+    this.name = 'UnsupportedBundleFormatError';
+  }
+}
+
+/** The bundle's key derivation is not available here (scrypt: Web Crypto has none; pass `scrypt`). */
+export class UnsupportedKdfError extends OfflineConsentError {
+  constructor(message: string) {
+    super(message, 'UNSUPPORTED_KDF');
+    this.name = 'UnsupportedKdfError';
+  }
+}
+
+/** No bundle is stored at that path or name. */
+export class BundleNotFoundError extends OfflineConsentError {
+  constructor(target: string) {
+    super(`No consent bundle at ${target}`, 'BUNDLE_NOT_FOUND');
+    this.name = 'BundleNotFoundError';
+  }
+}
+
+/** The authority refused a request or could not be reached (`NETWORK_ERROR`, `TIMEOUT`). */
+export class AuthorityError extends OfflineConsentError {
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  constructor(message: string, code: ErrorCode, details: { status?: number; requestId?: string; cause?: unknown } = {}) {
+    super(message, code, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'AuthorityError';
+    this.status = details.status;
+    this.requestId = details.requestId;
   }
 }

@@ -9,3 +9,4 @@ export * from './audit/index.js';
 export * from './storage/index.js';
 export * from './sync/index.js';
 export * from './guard/index.js';
+export * from './bundle/index.js';

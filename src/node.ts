@@ -2,3 +2,4 @@
 export * from './index.js';
 export { createFileAuditStore, type FileAuditStoreOptions } from './storage/node-fs-audit.js';
 export { createOfflineAuditLog, type NodeOfflineAuditLogOptions } from './storage/node-fs-log.js';
+export { storeBundle, loadBundle, deleteBundle } from './storage/node-fs-bundle.js';

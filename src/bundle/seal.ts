@@ -1,0 +1,28 @@
+import type { Bytes } from '../crypto/bytes.js';
+import { utf8Encode } from '../crypto/utf8.js';
+import { sealLegacy } from './formats/legacy.js';
+import { sealOwn } from './formats/own.js';
+import { checkBundleKey, isCryptoKey, type BundleKey } from './key.js';
+import type { ConsentBundle } from './types.js';
+import { validateBundle } from './validate.js';
+
+export interface SealOptions {
+  /** `'own'` (default): versioned, authenticated header. `'legacy'`: upstream 0.1.x layout, for old readers. */
+  format?: 'own' | 'legacy';
+  /** PBKDF2 iterations for a passphrase (default 600,000; stored in the header). */
+  iterations?: number;
+}
+
+/**
+ * Encrypts a bundle with AES-256-GCM. A passphrase goes through PBKDF2-SHA-256 with a
+ * random salt; a 64-hex key or an AES-GCM `CryptoKey` is used as is.
+ */
+export async function sealBundle(bundle: ConsentBundle, key: BundleKey, options: SealOptions = {}): Promise<Bytes> {
+  validateBundle(bundle);
+  if (isCryptoKey(bundle.offlineAuditKey.privateKey)) throw new TypeError('A bundle whose audit key is a CryptoKey cannot be serialised; seal the PEM form');
+  const plaintext = utf8Encode(JSON.stringify(bundle));
+  const checked = checkBundleKey(key);
+  if (options.format === 'legacy') return sealLegacy(plaintext, checked);
+  if (options.format !== undefined && options.format !== 'own') throw new TypeError(`Unknown bundle format ${String(options.format)}`);
+  return sealOwn(plaintext, checked, options.iterations);
+}

@@ -1,0 +1,17 @@
+import type { JWKSSnapshot } from '../verifier/snapshot.js';
+
+/** A consent bundle as the authority issues it (PROTOCOL.md §1, camelCase JSON). */
+export interface ConsentBundle {
+  bundleId: string;
+  /** RS256 grant token (compact JWS). */
+  grantToken: string;
+  jwksSnapshot: JWKSSnapshot;
+  /** Ed25519 audit key pair: SPKI / PKCS#8 PEM. In a browser store the private half may be a non-extractable `CryptoKey`. */
+  offlineAuditKey: { publicKey: string; privateKey: string | CryptoKey; algorithm: string };
+  /** Unix milliseconds of issue / last refresh. */
+  checkpointAt: number;
+  /** Full URL of the authority's `/v1/audit/offline-sync`. */
+  syncEndpoint: string;
+  /** ISO-8601 hard deadline for offline use. */
+  offlineExpiresAt: string;
+}

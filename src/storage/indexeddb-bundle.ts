@@ -1,0 +1,77 @@
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { BundleNotFoundError } from '../errors.js';
+import { importAuditSigningKey } from '../bundle/signing-key.js';
+import { isCryptoKey, type BundleKey } from '../bundle/key.js';
+import { openBundle, type OpenOptions } from '../bundle/open.js';
+import { sealBundle, type SealOptions } from '../bundle/seal.js';
+import type { ConsentBundle } from '../bundle/types.js';
+
+const DEVICE_KEY = 'device-key';
+// Placeholder for the private key in the sealed copy when the key itself is kept as a CryptoKey.
+const KEY_HELD_APART = '-----BEGIN PRIVATE KEY-----\nheld apart as a non-extractable CryptoKey\n-----END PRIVATE KEY-----\n';
+
+let store: UseStore | undefined;
+/** One database for every bundle and the device key (`offline-consent-bundles`). */
+function bundles(): UseStore {
+  store ??= createStore('offline-consent-bundles', 'bundles');
+  return store;
+}
+
+interface StoredRecord {
+  sealed: Uint8Array;
+  /** The audit private key, non-extractable, when the bundle was stored with `keepSigningKeyAsCryptoKey`. */
+  signingKey?: CryptoKey;
+}
+
+/**
+ * This browser's device key: a non-extractable AES-256-GCM key made once and kept in
+ * IndexedDB. Bundles sealed with it are useless anywhere else, and page script can use it
+ * but never read it.
+ */
+export async function getDeviceKey(): Promise<CryptoKey> {
+  const existing = await get<CryptoKey>(DEVICE_KEY, bundles());
+  if (existing) return existing;
+  const key = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
+  await set(DEVICE_KEY, key, bundles());
+  // Two tabs may race to create it: whichever landed is the one everyone uses.
+  return (await get<CryptoKey>(DEVICE_KEY, bundles())) ?? key;
+}
+
+export interface BrowserStoreOptions extends SealOptions {
+  /** Keep the audit private key as a non-extractable CryptoKey instead of PEM text (default false). */
+  keepSigningKeyAsCryptoKey?: boolean;
+}
+
+function recordName(name: string): string {
+  if (typeof name !== 'string' || name === '') throw new TypeError('Bundle name must be a non-empty string');
+  return `bundle:${name}`;
+}
+
+/** Seals the bundle (with `key`, or the device key) into the IndexedDB record `name`. */
+export async function storeBundle(bundle: ConsentBundle, name: string, key?: BundleKey, options: BrowserStoreOptions = {}): Promise<void> {
+  const id = recordName(name);
+  const sealKey = key ?? (await getDeviceKey());
+  let record: StoredRecord;
+  if (options.keepSigningKeyAsCryptoKey || isCryptoKey(bundle.offlineAuditKey.privateKey)) {
+    const signingKey = isCryptoKey(bundle.offlineAuditKey.privateKey) ? bundle.offlineAuditKey.privateKey : await importAuditSigningKey(bundle);
+    const sealed = await sealBundle({ ...bundle, offlineAuditKey: { ...bundle.offlineAuditKey, privateKey: KEY_HELD_APART } }, sealKey, options);
+    record = { sealed, signingKey };
+  } else {
+    record = { sealed: await sealBundle(bundle, sealKey, options) };
+  }
+  await set(id, record, bundles());
+}
+
+/** Opens the bundle stored under `name`; `BUNDLE_NOT_FOUND` when there is none. */
+export async function loadBundle(name: string, key?: BundleKey, options: OpenOptions = {}): Promise<ConsentBundle> {
+  const record = await get<StoredRecord>(recordName(name), bundles());
+  if (!record) throw new BundleNotFoundError(`IndexedDB record "${name}"`);
+  const bundle = await openBundle(record.sealed, key ?? (await getDeviceKey()), options);
+  if (record.signingKey) bundle.offlineAuditKey = { ...bundle.offlineAuditKey, privateKey: record.signingKey };
+  return bundle;
+}
+
+/** Deletes the bundle stored under `name` (revocation clean-up). */
+export async function deleteBundle(name: string): Promise<void> {
+  await del(recordName(name), bundles());
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import vectors from '../vectors/interop-vectors.json';
+import { createOfflineAuditLog, deleteBundle, getDeviceKey, loadBundle, storeBundle, verifyChain, type ConsentBundle } from '../../src/browser.js';
+
+const bundle = vectors.legacyBundle.bundle as ConsentBundle;
+
+/** Reads a record with a fresh IndexedDB connection, as a reloaded page would. */
+function readRaw(key: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('offline-consent-bundles');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const req = db.transaction('bundles', 'readonly').objectStore('bundles').get(key);
+      req.onsuccess = () => {
+        db.close();
+        resolve(req.result);
+      };
+      req.onerror = () => reject(req.error);
+    };
+  });
+}
+
+describe('IndexedDB bundle store', () => {
+  it('with no key, seals with a non-extractable device key kept in IndexedDB', async () => {
+    await storeBundle(bundle, 'pi');
+    expect(await loadBundle('pi')).toEqual(bundle);
+    const device = await getDeviceKey();
+    expect(device.extractable).toBe(false);
+    const raw = await readRaw('device-key');
+    expect(raw).toBeInstanceOf(CryptoKey);
+    expect(raw.extractable).toBe(false);
+    // The sealed record is ciphertext: no token or PEM in the clear.
+    const record = await readRaw('bundle:pi');
+    const text = new TextDecoder().decode(record.sealed);
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(bundle.grantToken.slice(0, 20));
+  });
+
+  it('also takes a passphrase or raw key, and a wrong one is BUNDLE_TAMPERED', async () => {
+    await storeBundle(bundle, 'with-pass', vectors.pythonBundle.keyHex);
+    expect(await loadBundle('with-pass', vectors.pythonBundle.keyHex)).toEqual(bundle);
+    await expect(loadBundle('with-pass', 'ab'.repeat(32))).rejects.toMatchObject({ code: 'BUNDLE_TAMPERED' });
+    await expect(loadBundle('with-pass')).rejects.toMatchObject({ code: 'BUNDLE_TAMPERED' }); // the device key is not that key
+  });
+
+  it('can keep the audit private key only as a non-extractable CryptoKey, which still signs the log', async () => {
+    await storeBundle(bundle, 'hardened', undefined, { keepSigningKeyAsCryptoKey: true });
+    const raw = await readRaw('bundle:hardened');
+    expect(raw.signingKey).toBeInstanceOf(CryptoKey);
+    expect(raw.signingKey.extractable).toBe(false);
+    const loaded = await loadBundle('hardened');
+    expect(loaded.offlineAuditKey.privateKey).toBeInstanceOf(CryptoKey);
+    expect((loaded.offlineAuditKey.privateKey as CryptoKey).extractable).toBe(false);
+    const log = createOfflineAuditLog({ signingKey: loaded.offlineAuditKey, logPath: 'hardened-log', durability: 'none' });
+    await log.append({ action: 'sensor.read', agentDID: 'did:key:z6MkAgent', grantId: 'grnt_01HX', scopes: ['sensor:read'], result: 'success' });
+    expect(await verifyChain(await log.entries(), { publicKey: bundle.offlineAuditKey.publicKey })).toEqual({ valid: true, count: 1 });
+    await log.close();
+  });
+
+  it('missing and deleted records are BUNDLE_NOT_FOUND', async () => {
+    await expect(loadBundle('never-stored')).rejects.toMatchObject({ code: 'BUNDLE_NOT_FOUND' });
+    await storeBundle(bundle, 'temp');
+    await deleteBundle('temp');
+    await expect(loadBundle('temp')).rejects.toMatchObject({ code: 'BUNDLE_NOT_FOUND' });
+  });
+});

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import vectors from './vectors/interop-vectors.json';
+import {
+  BundleTamperedError,
+  InvalidBundleError,
+  OfflineConsentError,
+  detectBundleFormat,
+  importAuditSigningKey,
+  openBundle,
+  sealBundle,
+  validateBundle,
+  type ConsentBundle,
+} from '../src/index.js';
+import { fromBase64, toHex, randomBytes } from '../src/crypto/index.js';
+
+const bundle = vectors.legacyBundle.bundle as ConsentBundle;
+const PASS = vectors.legacyBundle.passphrase;
+const HEX = vectors.pythonBundle.keyHex;
+const LOW = { iterations: 100_000 }; // the minimum; the default 600,000 is exercised once below
+
+async function aesKey(): Promise<CryptoKey> {
+  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) as Promise<CryptoKey>;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(OfflineConsentError);
+  return (e as OfflineConsentError).code;
+}
+
+describe('upstream vectors (PROTOCOL.md §4)', () => {
+  it('the upstream TypeScript 0.1.x file opens with its passphrase', async () => {
+    const bytes = fromBase64(vectors.legacyBundle.fileBase64);
+    expect(detectBundleFormat(bytes)).toBe('legacy');
+    expect(await openBundle(bytes, PASS)).toEqual(bundle);
+  });
+
+  it('the upstream Python file opens with its 64-hex key', async () => {
+    const bytes = new TextEncoder().encode(vectors.pythonBundle.fileText);
+    expect(detectBundleFormat(bytes)).toBe('python');
+    expect(await openBundle(bytes, HEX)).toEqual(bundle);
+  });
+
+  it('the upstream scrypt (GTXB) file is a clear UNSUPPORTED_KDF without a scrypt function, never "tampered"', async () => {
+    const bytes = fromBase64(vectors.scryptBundle.fileBase64);
+    expect(detectBundleFormat(bytes)).toBe('scrypt');
+    expect(await codeOf(openBundle(bytes, PASS))).toBe('UNSUPPORTED_KDF');
+  });
+});
+
+describe('own format', () => {
+  it('round-trips with a passphrase (default 600,000 PBKDF2 iterations, stored in the header)', async () => {
+    const sealed = await sealBundle(bundle, PASS);
+    expect(toHex(sealed.subarray(0, 5))).toBe('4f43420101');
+    expect(new DataView(sealed.buffer, sealed.byteOffset + 5, 4).getUint32(0)).toBe(600_000);
+    expect(await openBundle(sealed, PASS)).toEqual(bundle);
+  });
+
+  it('round-trips with a 64-hex raw key and with a CryptoKey, with no KDF', async () => {
+    const raw = await sealBundle(bundle, HEX);
+    expect(raw[4]).toBe(0);
+    expect(await openBundle(raw, HEX.toUpperCase())).toEqual(bundle);
+    const key = await aesKey();
+    expect(await openBundle(await sealBundle(bundle, key), key)).toEqual(bundle);
+  });
+
+  it('seals twice to different bytes (random salt and IV)', async () => {
+    const [a, b] = await Promise.all([sealBundle(bundle, HEX), sealBundle(bundle, HEX)]);
+    expect(toHex(a)).not.toBe(toHex(b));
+  });
+
+  it("format 'legacy' writes the upstream 0.1.x layout, which opens", async () => {
+    const sealed = await sealBundle(bundle, PASS, { format: 'legacy' });
+    expect(detectBundleFormat(sealed)).toBe('legacy');
+    expect(await openBundle(sealed, PASS)).toEqual(bundle);
+  });
+});
+
+describe('every failure is typed', () => {
+  it('wrong key → BUNDLE_TAMPERED, for every layout', async () => {
+    expect(await codeOf(openBundle(await sealBundle(bundle, 'other passphrase', LOW), PASS))).toBe('BUNDLE_TAMPERED');
+    expect(await codeOf(openBundle(await sealBundle(bundle, HEX), 'ab'.repeat(32)))).toBe('BUNDLE_TAMPERED');
+    expect(await codeOf(openBundle(fromBase64(vectors.legacyBundle.fileBase64), 'wrong'))).toBe('BUNDLE_TAMPERED');
+    expect(await codeOf(openBundle(new TextEncoder().encode(vectors.pythonBundle.fileText), 'cd'.repeat(32)))).toBe('BUNDLE_TAMPERED');
+  });
+
+  it('a flipped bit in header, IV, ciphertext or tag → BUNDLE_TAMPERED (the header is authenticated)', async () => {
+    const sealed = await sealBundle(bundle, PASS, LOW);
+    for (const at of [6, 10, 25, 40, 100, sealed.length - 1]) {
+      const bad = sealed.slice();
+      bad[at]! ^= 0x01;
+      expect(await codeOf(openBundle(bad, PASS)), `byte ${at}`).toBe('BUNDLE_TAMPERED');
+    }
+  });
+
+  it('truncation and empty input → BUNDLE_TAMPERED', async () => {
+    const sealed = await sealBundle(bundle, HEX);
+    for (const n of [0, 3, 5, 16, 40, sealed.length - 1]) expect(await codeOf(openBundle(sealed.slice(0, n), HEX)), `${n} bytes`).toBe('BUNDLE_TAMPERED');
+  });
+
+  it('an unknown version, KDF id or absurd iteration count → UNSUPPORTED_BUNDLE_FORMAT', async () => {
+    const sealed = await sealBundle(bundle, PASS, LOW);
+    const version = sealed.slice();
+    version[3] = 2;
+    expect(await codeOf(openBundle(version, PASS))).toBe('UNSUPPORTED_BUNDLE_FORMAT');
+    const kdf = sealed.slice();
+    kdf[4] = 9;
+    expect(await codeOf(openBundle(kdf, PASS))).toBe('UNSUPPORTED_BUNDLE_FORMAT');
+    const huge = sealed.slice();
+    new DataView(huge.buffer).setUint32(5, 4_000_000_000);
+    expect(await codeOf(openBundle(huge, PASS))).toBe('UNSUPPORTED_BUNDLE_FORMAT');
+  });
+
+  it('a key of the wrong kind for the layout → BUNDLE_KEY_MISMATCH', async () => {
+    expect(await codeOf(openBundle(await sealBundle(bundle, HEX), 'a passphrase'))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await codeOf(openBundle(await sealBundle(bundle, PASS, LOW), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await codeOf(openBundle(fromBase64(vectors.scryptBundle.fileBase64), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
+  });
+
+  it('decrypts but is not a bundle → INVALID_BUNDLE naming the first bad field, also when sealing', async () => {
+    const broken = { ...bundle, jwksSnapshot: { ...bundle.jwksSnapshot, keys: [{ kty: 'RSA' }] } } as unknown as ConsentBundle;
+    const error = await sealBundle(broken, HEX).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidBundleError);
+    expect(error.field).toBe('jwksSnapshot.keys[0].kid');
+    expect(() => validateBundle({ ...bundle, checkpointAt: '1' })).toThrow(expect.objectContaining({ field: 'checkpointAt' }));
+    expect(() => validateBundle({ ...bundle, offlineAuditKey: { ...bundle.offlineAuditKey, algorithm: 'RSA' } })).toThrow(expect.objectContaining({ field: 'offlineAuditKey.algorithm' }));
+    expect(() => validateBundle(null)).toThrow(InvalidBundleError);
+  });
+
+  it('bad keys are refused before any work', async () => {
+    await expect(sealBundle(bundle, '')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(sealBundle(bundle, PASS, { iterations: 10 })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('1,000 random mutations of a raw-key bundle are each rejected with a typed error', async () => {
+    const sealed = await sealBundle(bundle, HEX);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 1000; i++) {
+      let bad = sealed.slice();
+      switch (i % 4) {
+        case 0: bad[rand(bad.length)]! ^= 1 << rand(8); break;
+        case 1: bad = bad.slice(0, rand(bad.length)); break;
+        case 2: { const at = rand(bad.length); bad = Uint8Array.from([...bad.slice(0, at), rand(256), ...bad.slice(at)]); break; }
+        default: { const a = rand(bad.length), b = rand(bad.length); if (bad[a] === bad[b]) bad[a]! ^= 0xff; [bad[a], bad[b]] = [bad[b]!, bad[a]!]; }
+      }
+      const error = await openBundle(bad, HEX).then(() => null, (e: unknown) => e);
+      expect(error, `mutation ${i}`).toBeInstanceOf(OfflineConsentError);
+    }
+  });
+});
+
+describe('importAuditSigningKey', () => {
+  it('returns a non-extractable Ed25519 key that signs', async () => {
+    const key = await importAuditSigningKey(bundle);
+    expect(key.extractable).toBe(false);
+    expect(key.algorithm.name).toBe('Ed25519');
+    const sig = await crypto.subtle.sign('Ed25519', key, randomBytes(8));
+    expect(sig.byteLength).toBe(64);
+  });
+});
