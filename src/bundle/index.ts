@@ -5,3 +5,7 @@ export { openBundle, detectBundleFormat, type OpenOptions } from './open.js';
 export { importAuditSigningKey } from './signing-key.js';
 export type { BundleKey, ScryptFunction } from './key.js';
 export { DEFAULT_ITERATIONS } from './formats/own.js';
+export { createConsentBundle, type CreateConsentBundleOptions } from './lifecycle/create.js';
+export { refreshBundle, bundleBaseUrl } from './lifecycle/refresh.js';
+export { shouldRefresh, REFRESH_THRESHOLD } from './lifecycle/should-refresh.js';
+export type { RequestOptions } from './lifecycle/request.js';

@@ -1,5 +1,5 @@
 // A device's whole life against the real authority (its own process, PGlite on disk and
-// PostgreSQL): provision → offline → guarded actions in a file log → sync (with the
+// PostgreSQL): provision → store sealed → offline → load → guarded actions in a file log → sync (with the
 // authority SIGKILLed mid-sync and restarted) → refresh with a rotated audit key → revoke
 // → sync → the guard refuses, also after a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,11 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GrantRevokedError,
+  createConsentBundle,
   createAgentGuard,
+  loadBundle,
+  refreshBundle,
+  storeBundle,
   createOfflineAuditLog,
   createOfflineVerifier,
   syncAuditLog,
@@ -77,13 +81,15 @@ describe.each(ENGINES)('device lifecycle against the authority process on %s', (
     server = await start();
     const { port } = server;
     const agentId = (await call(server.url, apiKey, 'POST', '/v1/agents', { name: 'pi', scopes: ['sensor:read', 'thermostat:write', 'email:send'] })).body.agentId;
-    const created = await call(server.url, apiKey, 'POST', '/v1/consent-bundles', { agentId, userId: 'user_alice', scopes: ['sensor:read', 'thermostat:write'], offlineTTL: '24h' });
-    expect(created.status).toBe(201);
-    let bundle = created.body.data ?? created.body;
+    const issued = await createConsentBundle({ apiKey, baseUrl: server.url, agentId, userId: 'user_alice', scopes: ['sensor:read', 'thermostat:write'], offlineTTL: '24h' });
+    const bundlePath = join(dir, 'bundle.bin');
+    await storeBundle(issued, bundlePath, 'device passphrase');
 
     // Offline from here: the authority is gone.
     await kill(server);
     server = undefined;
+    let bundle = await loadBundle(bundlePath, 'device passphrase');
+    expect(bundle).toEqual(issued);
     const logPath = join(dir, 'audit.jsonl');
     let log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath, durability: 'none' });
     let guard = createAgentGuard({ bundle, auditLog: log });
@@ -132,12 +138,11 @@ describe.each(ENGINES)('device lifecycle against the authority process on %s', (
     expect((await call(server.url, apiKey, 'GET', `/v1/consent-bundles/${bundle.bundleId}/audit`)).body.entries.length).toBe(total);
 
     // Refresh: a new token and a rotated audit key; the same log file continues the chain.
-    const refreshed = await call(server.url, apiKey, 'POST', `/v1/consent-bundles/${bundle.bundleId}/refresh`);
-    expect(refreshed.status).toBe(200);
-    const next = refreshed.body.data ?? refreshed.body;
+    const next = await refreshBundle(bundle, apiKey, server.url);
     expect(next.offlineAuditKey.publicKey).not.toBe(bundle.offlineAuditKey.publicKey);
     await log.close();
     bundle = next;
+    await storeBundle(bundle, bundlePath, 'device passphrase');
     log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath, durability: 'none' });
     guard = createAgentGuard({ bundle, auditLog: log });
     await guard.run('sensor.read', ['sensor:read'], () => 22);
@@ -167,7 +172,7 @@ describe.each(ENGINES)('device lifecycle against the authority process on %s', (
     const reopened = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath, durability: 'none' });
     await expect(createAgentGuard({ bundle, auditLog: reopened }).authorize('sensor.read', ['sensor:read'])).rejects.toMatchObject({ code: 'GRANT_REVOKED' });
     await reopened.close();
-    expect((await call(server.url, apiKey, 'POST', `/v1/consent-bundles/${bundle.bundleId}/refresh`)).status).toBe(409);
+    await expect(refreshBundle(bundle, apiKey, server.url)).rejects.toMatchObject({ status: 409 });
     stored = (await call(server.url, apiKey, 'GET', `/v1/consent-bundles/${bundle.bundleId}/audit`)).body.entries;
     expect(stored.length).toBe(total + 1);
   }, 120_000);

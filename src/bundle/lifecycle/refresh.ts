@@ -1,0 +1,21 @@
+import { SYNC_PATH } from '../../sync/endpoint.js';
+import type { ConsentBundle } from '../types.js';
+import { joinUrl, postForBundle, type RequestOptions } from './request.js';
+
+/** The authority base URL a bundle came from, read off its `syncEndpoint`. */
+export function bundleBaseUrl(bundle: Pick<ConsentBundle, 'syncEndpoint'>): string {
+  const url = new URL(bundle.syncEndpoint);
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(new RegExp(`${SYNC_PATH}$`), '');
+  url.search = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * Exchanges a bundle for a fresh one (new token, snapshot, rotated audit key, new offline
+ * deadline). `baseUrl` defaults to the bundle's own authority.
+ */
+export function refreshBundle(bundle: ConsentBundle, apiKey: string, baseUrlOrOptions?: string | (RequestOptions & { baseUrl?: string })): Promise<ConsentBundle> {
+  const options: RequestOptions & { baseUrl?: string | undefined } = typeof baseUrlOrOptions === 'object' ? baseUrlOrOptions : { baseUrl: baseUrlOrOptions };
+  const baseUrl = options.baseUrl ?? bundleBaseUrl(bundle);
+  return postForBundle(joinUrl(baseUrl, `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}/refresh`), apiKey, undefined, options);
+}
