@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { OfflineConsentError } from '../index.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
+import { registerAuthority } from './commands/authority.js';
+import { registerBundleInspect } from './commands/bundle-inspect.js';
+import { registerDemo } from './commands/demo.js';
 import { CliError } from './output.js';
 
 const program = new Command('offline-consent')
@@ -9,6 +12,9 @@ const program = new Command('offline-consent')
   .showHelpAfterError()
   .exitOverride();
 
+registerDemo(program);
+registerAuthority(program);
+registerBundleInspect(program.command('bundle').description('consent bundle tools'));
 registerAuditVerify(program.command('audit').description('audit log tools'));
 
 try {

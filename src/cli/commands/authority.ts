@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { CliError, report } from '../output.js';
+
+interface LocationOptions {
+  data?: string;
+  databaseUrl?: string;
+}
+
+/** The database the flags name: PostgreSQL URL, or PGlite under a directory (default ./offline-consent-data). */
+function location(opts: LocationOptions): { databaseUrl: string } | { dataDir: string } {
+  if (opts.data && opts.databaseUrl) throw new CliError('give --data or --database-url, not both', 2);
+  const databaseUrl = opts.databaseUrl ?? process.env.OFFLINE_CONSENT_DATABASE_URL;
+  return databaseUrl ? { databaseUrl } : { dataDir: opts.data ?? 'offline-consent-data' };
+}
+
+// The server's packages are optional peers: load them only for these commands.
+async function loadAuthority() {
+  try {
+    return await import('../../authority/index.js');
+  } catch (cause) {
+    throw new CliError(`the authority needs its optional packages: npm install hono @hono/node-server @electric-sql/pglite postgres (${(cause as Error).message})`, 2);
+  }
+}
+
+export function registerAuthority(program: Command): void {
+  const authority = program.command('authority').description('the self-hostable authority server');
+
+  authority
+    .command('serve')
+    .description('serve the authority REST API (PROTOCOL.md §5) until interrupted')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '8787')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <dir>', 'PGlite data directory (default ./offline-consent-data)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of PGlite (env OFFLINE_CONSENT_DATABASE_URL)')
+    .option('--api-key <key>', 'register this API key for the default developer (env OFFLINE_CONSENT_API_KEY)')
+    .option('--public-url <url>', 'base URL devices reach this server at (default: the listening URL)')
+    .option('--json', 'print the listening address as JSON')
+    .action(async (opts: LocationOptions & { port: string; host: string; apiKey?: string; publicUrl?: string; json?: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid --port ${opts.port}`, 2);
+      const { startAuthority } = await loadAuthority();
+      const apiKey = opts.apiKey ?? process.env.OFFLINE_CONSENT_API_KEY;
+      const server = await startAuthority({
+        ...location(opts),
+        port,
+        host: opts.host,
+        ...(apiKey ? { apiKey } : {}),
+        ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      });
+      report(!!opts.json, { url: server.url, port: server.port }, () => `authority listening on ${server.url} (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  authority
+    .command('init')
+    .description('prepare the database and create a developer with a fresh API key (printed once)')
+    .option('--data <dir>', 'PGlite data directory (default ./offline-consent-data)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of PGlite')
+    .option('--name <name>', 'developer name', 'developer')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: LocationOptions & { name: string; json?: boolean }) => {
+      const { initAuthority } = await loadAuthority();
+      const { developerId, apiKey } = await initAuthority({ ...location(opts), name: opts.name });
+      report(!!opts.json, { developerId, apiKey }, () => `developer ${developerId}\nAPI key (shown once, keep it secret): ${apiKey}`);
+    });
+}

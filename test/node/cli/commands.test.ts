@@ -1,0 +1,60 @@
+// The CLI as a user runs it: the built dist/cli.js in a child process.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import vectors from '../../vectors/interop-vectors.json';
+import { storeBundle, type ConsentBundle } from '../../../src/node.js';
+
+const run = promisify(execFile);
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'oc-cli-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', ...args], { cwd: process.cwd(), env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('offline-consent demo', () => {
+  it('runs the whole story and ends with the agent halted by revocation', async () => {
+    const out = await cli(['demo', '--actions', '120', '--json']);
+    expect(out.code).toBe(0);
+    const summary = JSON.parse(out.stdout);
+    expect(summary).toMatchObject({ ok: true, actions: 120, synced: 120, revocation: 'revoked', halted: 'GRANT_REVOKED' });
+    expect(summary.denied).toBe(1);
+  }, 60_000);
+});
+
+describe('offline-consent bundle inspect', () => {
+  it('describes the layout without a key and summarises with one, never printing secrets', async () => {
+    const bundle = vectors.legacyBundle.bundle as ConsentBundle;
+    const path = join(dir, 'b.bin');
+    await storeBundle(bundle, path, 'inspect me', { iterations: 100_000 });
+    const bare = JSON.parse((await cli(['bundle', 'inspect', path, '--json'])).stdout);
+    expect(bare).toMatchObject({ format: 'own', kdf: 'PBKDF2-SHA-256', iterations: 100_000 });
+    const full = await cli(['bundle', 'inspect', path, '--json'], { OFFLINE_CONSENT_BUNDLE_KEY: 'inspect me' });
+    expect(full.code).toBe(0);
+    expect(JSON.parse(full.stdout)).toMatchObject({ bundleId: bundle.bundleId, agentDID: 'did:key:z6MkAgent', scopes: ['sensor:read', 'thermostat:write'] });
+    expect(full.stdout).not.toContain('PRIVATE KEY');
+    expect(full.stdout).not.toContain(bundle.grantToken);
+    const wrong = await cli(['bundle', 'inspect', path, '--key', 'nope']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('[BUNDLE_TAMPERED]');
+  });
+});
+
+describe('offline-consent authority init', () => {
+  it('creates a developer and prints its API key once', async () => {
+    const out = await cli(['authority', 'init', '--data', join(dir, 'db'), '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ developerId: expect.stringMatching(/^dev_/), apiKey: expect.any(String) });
+  }, 60_000);
+});
