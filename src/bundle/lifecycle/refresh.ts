@@ -1,13 +1,10 @@
-import { SYNC_PATH } from '../../sync/endpoint.js';
+import { authorityBaseUrl } from '../../sync/endpoint.js';
 import type { ConsentBundle } from '../types.js';
 import { joinUrl, postForBundle, type RequestOptions } from './request.js';
 
 /** The authority base URL a bundle came from, read off its `syncEndpoint`. */
 export function bundleBaseUrl(bundle: Pick<ConsentBundle, 'syncEndpoint'>): string {
-  const url = new URL(bundle.syncEndpoint);
-  url.pathname = url.pathname.replace(/\/+$/, '').replace(new RegExp(`${SYNC_PATH}$`), '');
-  url.search = '';
-  return url.toString().replace(/\/+$/, '');
+  return authorityBaseUrl(bundle.syncEndpoint);
 }
 
 /**
