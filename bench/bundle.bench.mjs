@@ -1,6 +1,7 @@
 // openBundle time per layout, and what PBKDF2 iteration counts cost here. Run: npm run bench:bundle
 import { readFileSync } from 'node:fs';
 import { openBundle, sealBundle } from '../dist/node.js';
+import { saveResults } from './results.mjs';
 
 const vectors = JSON.parse(readFileSync(new URL('../test/vectors/interop-vectors.json', import.meta.url), 'utf8'));
 const bundle = vectors.legacyBundle.bundle;
@@ -37,3 +38,4 @@ for (const iterations of [100_000, 310_000, 600_000, 1_000_000]) {
 }
 console.log(`node ${process.version}`);
 console.table(rows);
+saveResults('bundle', rows);
