@@ -22,8 +22,8 @@ export function detectBundleFormat(bytes: Uint8Array): 'own' | 'scrypt' | 'pytho
   return 'legacy';
 }
 
-function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
-  switch (detectBundleFormat(bytes)) {
+function decryptAs(format: ReturnType<typeof detectBundleFormat>, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+  switch (format) {
     case 'own':
       return openOwn(bytes, key);
     case 'scrypt':
@@ -32,6 +32,19 @@ function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promi
       return openPython(bytes, key);
     default:
       return openLegacy(bytes, key);
+  }
+}
+
+async function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+  const format = detectBundleFormat(bytes);
+  try {
+    return await decryptAs(format, bytes, key, options);
+  } catch (error) {
+    // A legacy file has no magic: its random IV starts with "OCB" once in 2^24 files (or
+    // "GTXB"). Before failing, try the passphrase as legacy; the original error stands otherwise.
+    if (format !== 'own' && format !== 'scrypt') throw error;
+    if (typeof key !== 'string') throw error;
+    return openLegacy(bytes, key).catch(() => Promise.reject(error));
   }
 }
 
