@@ -1,6 +1,10 @@
 // openBundle time per layout, and what PBKDF2 iteration counts cost here. Run: npm run bench:bundle
 import { readFileSync } from 'node:fs';
-import { openBundle, sealBundle } from '../dist/node.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundle as upstreamLoad } from '@grantex/gemma';
+import { loadBundle, openBundle, sealBundle } from '../dist/node.js';
 import { saveResults } from './results.mjs';
 
 const vectors = JSON.parse(readFileSync(new URL('../test/vectors/interop-vectors.json', import.meta.url), 'utf8'));
@@ -30,6 +34,17 @@ const rows = [];
 for (const [name, bytes, key, n] of cases) {
   const ms = await best(n, () => openBundle(bytes, key));
   rows.push({ case: `openBundle: ${name}`, 'ms/op': +ms.toFixed(3) });
+}
+{
+  // Same legacy file through both libraries' file loaders.
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bundle-bench-'));
+  const file = join(dir, 'legacy.bin');
+  writeFileSync(file, await sealBundle(bundle, PASS, { format: 'legacy' }));
+  const ours = await best(500, () => loadBundle(file, PASS));
+  const theirs = await best(500, () => upstreamLoad(file, PASS));
+  rows.push({ case: 'loadBundle file, legacy layout: offline-consent', 'ms/op': +ours.toFixed(3), 'x upstream': +(theirs / ours).toFixed(2) });
+  rows.push({ case: 'loadBundle file, legacy layout: @grantex/gemma', 'ms/op': +theirs.toFixed(3), 'x upstream': 1 });
+  rmSync(dir, { recursive: true, force: true });
 }
 for (const iterations of [100_000, 310_000, 600_000, 1_000_000]) {
   const sealed = await sealBundle(bundle, PASS, { iterations });
