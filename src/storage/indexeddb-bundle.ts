@@ -1,4 +1,4 @@
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, set, update, type UseStore } from 'idb-keyval';
 import { BundleNotFoundError } from '../errors.js';
 import { importAuditSigningKey } from '../bundle/signing-key.js';
 import { isCryptoKey, type BundleKey } from '../bundle/key.js';
@@ -31,10 +31,11 @@ interface StoredRecord {
 export async function getDeviceKey(): Promise<CryptoKey> {
   const existing = await get<CryptoKey>(DEVICE_KEY, bundles());
   if (existing) return existing;
-  const key = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
-  await set(DEVICE_KEY, key, bundles());
-  // Two tabs may race to create it: whichever landed is the one everyone uses.
-  return (await get<CryptoKey>(DEVICE_KEY, bundles())) ?? key;
+  const candidate = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
+  // Check-and-set in one transaction: if another tab made a key meanwhile, keep that one,
+  // so no tab ever seals with a key that is then overwritten.
+  await update<CryptoKey>(DEVICE_KEY, (current) => current ?? candidate, bundles());
+  return (await get<CryptoKey>(DEVICE_KEY, bundles()))!;
 }
 
 export interface BrowserStoreOptions extends SealOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import vectors from '../vectors/interop-vectors.json';
-import { createOfflineAuditLog, deleteBundle, getDeviceKey, loadBundle, storeBundle, verifyChain, type ConsentBundle } from '../../src/browser.js';
+import { createOfflineAuditLog, deleteBundle, getDeviceKey, loadBundle, openBundle, sealBundle, storeBundle, verifyChain, type ConsentBundle } from '../../src/browser.js';
 
 const bundle = vectors.legacyBundle.bundle as ConsentBundle;
 
@@ -63,5 +63,26 @@ describe('IndexedDB bundle store', () => {
     await storeBundle(bundle, 'temp');
     await deleteBundle('temp');
     await expect(loadBundle('temp')).rejects.toMatchObject({ code: 'BUNDLE_NOT_FOUND' });
+  });
+});
+
+describe('device key', () => {
+  it('concurrent first uses agree on one key: whatever any of them sealed opens with the stored key', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('offline-consent-bundles');
+      req.onsuccess = () => {
+        const tx = req.result.transaction('bundles', 'readwrite');
+        tx.objectStore('bundles').delete('device-key');
+        tx.oncomplete = () => (req.result.close(), resolve());
+        tx.onerror = () => reject(tx.error);
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const keys = await Promise.all(Array.from({ length: 5 }, () => getDeviceKey()));
+    // Each read is a structured clone, so compare by effect: whatever one sealed, the stored key opens.
+    const stored = await getDeviceKey();
+    for (const k of keys) expect(await openBundle(await sealBundle(bundle, k), stored)).toEqual(bundle);
+    await Promise.all(['a', 'b', 'c'].map((n) => storeBundle(bundle, `race-${n}`)));
+    for (const n of ['a', 'b', 'c']) expect(await loadBundle(`race-${n}`)).toEqual(bundle);
   });
 });
