@@ -1,4 +1,4 @@
-import { BundleTamperedError, InvalidBundleError } from '../errors.js';
+import { BundleTamperedError, InvalidBundleError, OfflineConsentError } from '../errors.js';
 import type { Bytes } from '../crypto/bytes.js';
 import { utf8Decode } from '../crypto/utf8.js';
 import { openLegacy } from './formats/legacy.js';
@@ -14,16 +14,19 @@ export interface OpenOptions {
   scrypt?: ScryptFunction;
 }
 
-/** Which layout the bytes are in, from their first bytes. */
-export function detectBundleFormat(bytes: Uint8Array): 'own' | 'scrypt' | 'python' | 'legacy' {
+/** The sealed layouts of PROTOCOL.md §4. */
+export type BundleFormat = 'own' | 'scrypt' | 'python' | 'legacy';
+
+/** Which layout the bytes are in, from their first bytes (legacy has no magic: it is the rest). */
+export function detectBundleFormat(bytes: Uint8Array): BundleFormat {
   if (isOwnFormat(bytes)) return 'own';
   if (isScryptFormat(bytes)) return 'scrypt';
   if (isPythonFormat(bytes)) return 'python';
   return 'legacy';
 }
 
-function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
-  switch (detectBundleFormat(bytes)) {
+function openDetected(format: BundleFormat, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+  switch (format) {
     case 'own':
       return openOwn(bytes, key);
     case 'scrypt':
@@ -32,6 +35,21 @@ function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promi
       return openPython(bytes, key);
     default:
       return openLegacy(bytes, key);
+  }
+}
+
+async function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+  const format = detectBundleFormat(bytes);
+  try {
+    return await openDetected(format, bytes, key, options);
+  } catch (error) {
+    // A legacy file starts with a random IV: 1 in 2^24 of them begins "OCB" (2^-32 "GTXB"). So a
+    // magic-detected file that fails is also tried as legacy; the first error stands if that fails too.
+    if ((format === 'own' || format === 'scrypt') && typeof key === 'string' && error instanceof OfflineConsentError) {
+      const plaintext = await openLegacy(bytes, key).catch(() => undefined);
+      if (plaintext) return plaintext;
+    }
+    throw error;
   }
 }
 
