@@ -8,6 +8,8 @@ const input = {
   node: 'src/node.ts',
   browser: 'src/browser.ts',
   authority: 'src/authority/index.ts',
+  'adapters/langchain': 'src/adapters/langchain.ts',
+  'adapters/adk': 'src/adapters/adk.ts',
 };
 
 // Runtime and (optional) peer dependencies and every Node builtin stay imports; the user's bundler resolves them.

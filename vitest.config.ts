@@ -21,6 +21,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
           // One throwaway PostgreSQL cluster per run for the authority tests (or PG_TEST_URL).
           globalSetup: ['test/node/authority/postgres-cluster.ts'],
         },
@@ -31,6 +32,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/node/**'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
           browser: {
             enabled: true,
             headless: true,

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOfflineAuditLog, entryHashInput } from '../dist/node.js';
+import { saveResults } from './results.mjs';
 
 const { auditKey } = JSON.parse(readFileSync(new URL('../test/vectors/interop-vectors.json', import.meta.url), 'utf8'));
 const N_SEQ = 400;
@@ -122,3 +123,4 @@ const seqRatio = rate('offline-consent, sequential, fsync') / upSeq;
 const concRatio = rate(`offline-consent, ${WIDTH}-way, fsync`) / upConc;
 console.log(`targets with fsync vs upstream: sequential ${seqRatio.toFixed(2)}x (>= 2x: ${seqRatio >= 2 ? 'met' : 'NOT met'}), ${WIDTH}-way ${concRatio.toFixed(2)}x (>= 5x: ${concRatio >= 5 ? 'met' : 'NOT met'})`);
 console.log(`@grantex/gemma chain valid after its ${WIDTH}-way run: ${forked[WIDTH] ? 'no (forked)' : 'yes'}; ours is one chain in every mode (test/audit-log.test.ts)`);
+saveResults('append', rows.map((r) => ({ ...r, 'x upstream (same mode)': /^(ceiling|floor)/.test(r.case) ? null : +(r['appends/s'] / (r.case.includes('sequential') ? upSeq : upConc)).toFixed(2) })));

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle, openBundle, sealBundle, storeBundle } from '../dist/node.js';
+import { saveResults } from './results.mjs';
 
 const vectors = JSON.parse(readFileSync(new URL('../test/vectors/interop-vectors.json', import.meta.url), 'utf8'));
 const bundle = vectors.legacyBundle.bundle;
@@ -66,4 +67,5 @@ const kdf = await measureAll(counts.map((iterations, i) => ({ name: `PBKDF2-SHA-
 const at600 = kdf[2]['ms/op'];
 console.log('openBundle by PBKDF2 iteration count (the stored count is what a reader pays):');
 console.table(kdf.map((r) => ({ ...r, 'x 600,000': +(r['ms/op'] / at600).toFixed(2), 'opens/s, one thread': Math.round(1000 / r['ms/op']) })));
+saveResults('bundle', [...layouts.map((r) => ({ ...r, case: `loadBundle: ${r.case}` })), ...kdf.map((r) => ({ ...r, case: `openBundle: ${r.case}` }))]);
 rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConsentBundle, createOfflineAuditLog, syncAuditLog } from '../dist/node.js';
 import { generateApiKey, startAuthority } from '../dist/authority.js';
+import { saveResults } from './results.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const engines = [['PGlite (disk)', (dir) => ({ dataDir: join(dir, 'db') })]];
@@ -42,3 +43,4 @@ for (const [name, location] of engines) {
 }
 console.log(`node ${process.version}`);
 console.table(rows);
+saveResults('sync', rows);

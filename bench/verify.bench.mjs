@@ -4,6 +4,7 @@ import { SignJWT, importJWK } from 'jose';
 import { readFileSync } from 'node:fs';
 import { createOfflineVerifier } from '../dist/node.js';
 import { createOfflineVerifier as upstreamVerifier } from '@grantex/gemma';
+import { saveResults } from './results.mjs';
 
 const vectors = JSON.parse(readFileSync(new URL('../test/vectors/interop-vectors.json', import.meta.url), 'utf8'));
 const N_HOT = 50_000;
@@ -55,3 +56,4 @@ const ceiling = rows[0].opsPerSec;
 const up = rows[3].opsPerSec;
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 console.table(rows.map((r) => ({ ...r, 'x upstream': +(r.opsPerSec / up).toFixed(2), 'x ceiling': +(r.opsPerSec / ceiling).toFixed(3) })));
+saveResults('verify', rows.map((r) => ({ ...r, 'x upstream': +(r.opsPerSec / up).toFixed(2), 'x ceiling': +(r.opsPerSec / ceiling).toFixed(3) })));

@@ -1,5 +1,5 @@
-// Bundles the runtime-neutral tests (test/*.test.ts) with a vitest stand-in into one ES
-// module that Deno, Bun and Firefox can run as is: test-results/runtime/suite.mjs.
+// Bundles the runtime-neutral tests (test/*.test.ts), plus each runtime's native store tests,
+// with a vitest stand-in into ES modules that Deno, Bun and Firefox run as they are.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,27 +7,43 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const SUITE_DIR = `${root}test-results/runtime`;
 
-export async function buildPortableSuite() {
-  const files = readdirSync(`${root}test`).filter((f) => f.endsWith('.test.ts')).sort();
+const testsIn = (dir) => readdirSync(`${root}${dir}`).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+
+/**
+ * The runtime-neutral tests plus each runtime's native store: `browser` adds test/browser
+ * (IndexedDB), `server` adds the file-store tests from test/node (Deno and Bun run them
+ * through their Node compatibility layer).
+ */
+export const SUITES = {
+  browser: { platform: 'browser', files: () => [...testsIn('test'), ...testsIn('test/browser')] },
+  server: { platform: 'node', files: () => [...testsIn('test'), 'test/node/file-audit-store.test.ts', 'test/node/file-audit-log.test.ts'] },
+};
+
+export async function buildPortableSuite(kind) {
+  const { platform, files: list } = SUITES[kind];
+  const files = list();
   const entry = [
     `import { beginFile, runAll } from './test/runtime/vitest-shim.ts';`,
-    ...files.map((f) => `beginFile(${JSON.stringify(f)}); await import('./test/${f}');`),
+    ...files.map((f) => `beginFile(${JSON.stringify(f)}); await import('./${f}');`),
     `export const result = await runAll(globalThis.__suiteLog ?? console.log);`,
   ].join('\n');
+  const path = `${SUITE_DIR}/suite-${kind}.mjs`;
   await build({
-    stdin: { contents: entry, resolveDir: root, sourcefile: 'portable-suite.ts', loader: 'ts' },
+    stdin: { contents: entry, resolveDir: root, sourcefile: `portable-suite-${kind}.ts`, loader: 'ts' },
     bundle: true,
     format: 'esm',
-    platform: 'browser',
+    platform,
     target: 'es2022',
-    outfile: `${SUITE_DIR}/suite.mjs`,
+    outfile: path,
     alias: { vitest: `${root}test/runtime/vitest-shim.ts` },
     logLevel: 'warning',
   });
-  return { files, path: `${SUITE_DIR}/suite.mjs` };
+  return { files, path };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { files, path } = await buildPortableSuite();
-  console.log(`bundled ${files.length} test files into ${path}`);
+  for (const kind of Object.keys(SUITES)) {
+    const { files, path } = await buildPortableSuite(kind);
+    console.log(`bundled ${files.length} test files into ${path}`);
+  }
 }

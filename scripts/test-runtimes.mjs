@@ -25,8 +25,9 @@ function run(command, args) {
 }
 
 // Deno needs env access only for the assertion library's colour detection, not for the code under test.
-const runDeno = () => run(bin('deno'), ['run', '--allow-env', '--no-prompt', 'suite.mjs']);
-const runBun = () => run(bin('bun'), ['suite.mjs']);
+// The server suite also touches files in the temp dir (the file-store tests), hence read/write.
+const runDeno = () => run(bin('deno'), ['run', '--allow-env', '--allow-read', '--allow-write', '--allow-sys', '--no-prompt', 'suite-server.mjs']);
+const runBun = () => run(bin('bun'), ['suite-server.mjs']);
 
 async function runFirefox() {
   const { default: playwright } = await import('playwright-firefox-bidi');
@@ -36,7 +37,7 @@ async function runFirefox() {
   const server = createServer(async (req, res) => {
     if (req.url === '/suite.mjs') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(await readFile(`${SUITE_DIR}/suite.mjs`));
+      res.end(await readFile(`${SUITE_DIR}/suite-browser.mjs`));
     } else {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(page);
@@ -64,8 +65,10 @@ async function runFirefox() {
 const runners = { deno: runDeno, bun: runBun, firefox: runFirefox };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(runners);
 
-const { files } = await buildPortableSuite();
-console.log(`portable suite: ${files.length} files (${files.join(', ')})`);
+for (const kind of ['browser', 'server']) {
+  const { files } = await buildPortableSuite(kind);
+  console.log(`portable suite (${kind}): ${files.length} files`);
+}
 let passed = 0;
 let failed = 0;
 for (const name of wanted) {
@@ -79,7 +82,7 @@ for (const name of wanted) {
   const [p, f] = [Number(m[1]), Number(m[2])];
   passed += p;
   failed += f;
-  const failures = out.split('\n').filter((l) => l.startsWith('✗')).join('\n');
+  const failures = out.split('\n').filter((l) => l.startsWith('✗') || l.startsWith('  ')).join('\n');
   console.log(`${f === 0 ? '✓' : '✗'} ${name}: ${p} passed, ${f} failed${failures ? `\n${failures}` : ''}`);
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -1,4 +1,4 @@
-import { BundleTamperedError, InvalidBundleError, OfflineConsentError } from '../errors.js';
+import { BundleTamperedError, InvalidBundleError } from '../errors.js';
 import type { Bytes } from '../crypto/bytes.js';
 import { utf8Decode } from '../crypto/utf8.js';
 import { openLegacy } from './formats/legacy.js';
@@ -25,7 +25,7 @@ export function detectBundleFormat(bytes: Uint8Array): BundleFormat {
   return 'legacy';
 }
 
-function openDetected(format: BundleFormat, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+function decryptAs(format: BundleFormat, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
   switch (format) {
     case 'own':
       return openOwn(bytes, key);
@@ -41,15 +41,13 @@ function openDetected(format: BundleFormat, bytes: Uint8Array, key: BundleKey, o
 async function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
   const format = detectBundleFormat(bytes);
   try {
-    return await openDetected(format, bytes, key, options);
+    return await decryptAs(format, bytes, key, options);
   } catch (error) {
-    // A legacy file starts with a random IV: 1 in 2^24 of them begins "OCB" (2^-32 "GTXB"). So a
-    // magic-detected file that fails is also tried as legacy; the first error stands if that fails too.
-    if ((format === 'own' || format === 'scrypt') && typeof key === 'string' && error instanceof OfflineConsentError) {
-      const plaintext = await openLegacy(bytes, key).catch(() => undefined);
-      if (plaintext) return plaintext;
-    }
-    throw error;
+    // A legacy file has no magic: its random IV starts with "OCB" once in 2^24 files (or
+    // "GTXB"). Before failing, try the passphrase as legacy; the original error stands otherwise.
+    if (format !== 'own' && format !== 'scrypt') throw error;
+    if (typeof key !== 'string') throw error;
+    return openLegacy(bytes, key).catch(() => Promise.reject(error));
   }
 }
 

@@ -29,26 +29,32 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
   let base: AuditHead | null = null;
   let bytes = 0;
   let readers = 0;
-  let releaseLock: (() => void) | null = null;
+  let releaseLock: (() => Promise<void>) | null = null;
 
   function transaction(mode: IDBTransactionMode, durability: IDBTransactionDurability = 'default'): IDBObjectStore {
     if (!db) throw new AuditLogError(`Audit store ${name} is not open`, 'AUDIT_LOG_CLOSED');
     return db.transaction(OBJECT_STORE, mode, { durability }).objectStore(OBJECT_STORE);
   }
 
-  async function lock(): Promise<() => void> {
+  // The returned release resolves once the lock manager has really let go: Firefox frees a
+  // Web Lock a task later, and a reopen right after close() must find it free.
+  async function lock(): Promise<() => Promise<void>> {
     const locks = globalThis.navigator?.locks;
-    if (!locks) return () => {};
+    if (!locks) return async () => {};
     return new Promise((resolve, reject) => {
-      locks
-        .request(dbName, { ifAvailable: true }, (held) => {
-          if (!held) {
-            reject(new AuditLogError(`Audit log ${name} is open in another tab or worker`, 'AUDIT_LOG_LOCKED'));
-            return;
-          }
-          return new Promise<void>((release) => resolve(release)); // held until close()
-        })
-        .catch(reject);
+      const done: Promise<unknown> = locks.request(dbName, { ifAvailable: true }, (held) => {
+        if (!held) {
+          reject(new AuditLogError(`Audit log ${name} is open in another tab or worker`, 'AUDIT_LOG_LOCKED'));
+          return;
+        }
+        return new Promise<void>((release) =>
+          resolve(async () => {
+            release();
+            await done;
+          }),
+        ); // held until close()
+      });
+      done.catch(reject);
     });
   }
 
@@ -69,8 +75,9 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
       } catch (error) {
         db?.close();
         db = null;
-        releaseLock();
+        const release = releaseLock;
         releaseLock = null;
+        await release();
         throw error;
       }
     },
@@ -154,8 +161,9 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
     async close() {
       db?.close();
       db = null;
-      releaseLock?.();
+      const release = releaseLock;
       releaseLock = null;
+      await release?.();
     },
   };
 }

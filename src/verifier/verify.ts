@@ -110,13 +110,13 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
     if (!key) {
       throw new OfflineVerificationError(`No RS256 key with kid "${kid}" in the JWKS snapshot`, 'KID_NOT_FOUND');
     }
-    let payload: unknown;
     try {
-      payload = await verifyRs256Compact(token, key);
+      return await verifyRs256Compact(token, key, parseGrantClaims);
     } catch (cause) {
+      // Claim errors (typed, found only after the signature held) pass through; the rest is a bad token.
+      if (cause instanceof OfflineVerificationError) throw cause;
       throw new OfflineVerificationError('Token signature or encoding is invalid', 'VERIFICATION_FAILED', { cause });
     }
-    return parseGrantClaims(payload);
   }
 
   function checkClaims(claims: GrantClaims, nowMs: number): VerifiedGrant {

@@ -28,6 +28,17 @@ describe('built package', () => {
     expect(code).not.toMatch(/\brequire\(/);
     // The authority's server-side dependencies never reach a browser bundle.
     expect(code).not.toMatch(/\bhono\b|pglite|from ["']postgres["']/i);
+    // Nor do the agent frameworks: importing the core never loads them.
+    expect(code).not.toMatch(/@langchain|@google\/adk/);
+  });
+
+  it.each([
+    ['langchain', '@langchain/core', ['withOfflineConsent', 'withGrantexAuth', 'withGrantexAuthLangChain']],
+    ['adk', '@google/adk', ['withOfflineConsent', 'withGrantexAuth', 'withGrantexAuthADK']],
+  ])('the %s adapter entry loads and keeps its framework external (type-only import)', async (name, framework, exports) => {
+    const mod = await import(`../../dist/adapters/${name}.js` as string);
+    for (const e of exports) expect(mod[e], e).toBeTypeOf('function');
+    expect(readFileSync(`dist/adapters/${name}.js`, 'utf8')).not.toContain(framework);
   });
 
   it('maps the root entry to the browser build under `browser` and the Node build under `node`', () => {

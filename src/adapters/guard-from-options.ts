@@ -1,0 +1,62 @@
+import { decodeJwt } from 'jose';
+import { createAgentGuard } from '../guard/guard.js';
+import type { AgentGuard, GuardAuditLog, GuardBundle } from '../guard/types.js';
+import type { OfflineVerifier } from '../verifier/verify.js';
+
+/** Adapter options: a ready guard, or the upstream SDK's option names. */
+export type AdapterOptions = {
+  requiredScopes: string[];
+  /** Audit action name (default: the tool's name). */
+  action?: string;
+} & (
+  | { guard: AgentGuard }
+  | {
+      /** Upstream form. `bundle` adds the hard offline deadline; without it the token's own `exp` is the deadline. */
+      verifier: OfflineVerifier;
+      auditLog: GuardAuditLog;
+      grantToken: string;
+      bundle?: GuardBundle;
+      /** The guard's clock (default `Date.now`): give the verifier's clock if it has its own. */
+      clock?: () => number;
+    }
+);
+
+/** The guard the adapter runs every call through; built once per wrapped tool. */
+export function guardFromOptions(options: AdapterOptions): AgentGuard {
+  if (!options || !Array.isArray(options.requiredScopes)) throw new TypeError('requiredScopes must be an array of scope strings');
+  if ('guard' in options) return options.guard;
+  const { verifier, auditLog, grantToken } = options;
+  if (!verifier || !auditLog || typeof grantToken !== 'string') throw new TypeError('Pass { guard } or the upstream { verifier, auditLog, grantToken }');
+  const exp = decodeJwt(grantToken).exp;
+  const bundle: GuardBundle = options.bundle ?? {
+    bundleId: 'unknown',
+    grantToken,
+    jwksSnapshot: { keys: [], fetchedAt: '', validUntil: '' }, // unused: the given verifier checks the token
+    offlineExpiresAt: typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '',
+  };
+  return createAgentGuard({ bundle: { ...bundle, grantToken }, auditLog, verifier, ...(options.clock ? { clock: options.clock } : {}) });
+}
+
+/**
+ * A copy of `tool` of the same class (same prototype, same own fields) whose method
+ * `method` runs through the guard. The original tool is left untouched.
+ */
+export function guardedCopy<T extends object>(tool: T, method: keyof T & string, guard: AgentGuard, action: string, requiredScopes: string[]): T {
+  const original = tool[method];
+  if (typeof original !== 'function') throw new TypeError(`The tool has no ${method}() to guard`);
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(tool) as object) as T, tool);
+  Object.defineProperty(copy, method, {
+    configurable: true,
+    writable: true,
+    value(this: T, ...args: unknown[]) {
+      return guard.run(action, requiredScopes, () => (original as (...a: unknown[]) => unknown).apply(this, args));
+    },
+  });
+  return copy;
+}
+
+/** An adapter: copies a tool so that `method` — where the framework's calls end up — goes through the guard. */
+export function guardToolMethod<Tool extends { name: string }>(method: string) {
+  return <T extends Tool>(tool: T, options: AdapterOptions): T =>
+    guardedCopy(tool, method as keyof T & string, guardFromOptions(options), options.action ?? tool.name, options.requiredScopes);
+}

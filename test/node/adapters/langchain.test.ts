@@ -1,0 +1,106 @@
+import { StructuredTool, tool } from '@langchain/core/tools';
+import { ToolMessage } from '@langchain/core/messages';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { withGrantexAuthLangChain, withOfflineConsent } from '../../../src/adapters/langchain.js';
+import { GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, ToolExecutionError, createOfflineVerifier } from '../../../src/index.js';
+import { NOW, NOW_S } from '../../helpers/tokens.js';
+import { adapterFixture } from './setup.js';
+
+const readSensor = () =>
+  tool(async ({ room }: { room: string }) => `21.5°C in ${room}`, {
+    name: 'read_sensor',
+    description: 'Reads the temperature in a room',
+    schema: z.object({ room: z.string() }),
+  });
+
+class SendEmail extends StructuredTool {
+  name = 'send_email';
+  description = 'Sends an email';
+  schema = z.object({ to: z.string(), body: z.string() });
+  sent: string[] = [];
+  async _call({ to }: { to: string; body: string }) {
+    this.sent.push(to);
+    return `sent to ${to}`;
+  }
+}
+
+describe('LangChain adapter', () => {
+  it('keeps the class, name, description and schema, and an allowed call runs and is audited', async () => {
+    const { guard, log } = await adapterFixture();
+    const original = readSensor();
+    const guarded = withOfflineConsent(original, { guard, requiredScopes: ['sensor:read'] });
+    expect(guarded).toBeInstanceOf(Object.getPrototypeOf(original).constructor);
+    expect(guarded).not.toBe(original);
+    expect([guarded.name, guarded.description, guarded.schema]).toEqual([original.name, original.description, original.schema]);
+    expect(await guarded.invoke({ room: 'kitchen' })).toBe('21.5°C in kitchen');
+    expect((await log.entries())[0]).toMatchObject({ action: 'read_sensor', result: 'success', scopes: ['sensor:read'] });
+  });
+
+  it('works as an agent loop calls it: a ToolCall in, a ToolMessage out', async () => {
+    const { guard } = await adapterFixture();
+    const guarded = withOfflineConsent(readSensor(), { guard, requiredScopes: ['sensor:read'] });
+    const message = await guarded.invoke({ name: 'read_sensor', args: { room: 'attic' }, id: 'call_1', type: 'tool_call' });
+    expect(message).toBeInstanceOf(ToolMessage);
+    expect(message.content).toBe('21.5°C in attic');
+    expect(message.tool_call_id).toBe('call_1');
+  });
+
+  it('a StructuredTool subclass: a missing scope never runs the tool and is audited as scope_violation', async () => {
+    const { guard, log } = await adapterFixture();
+    const email = new SendEmail();
+    const guarded = withOfflineConsent(email, { guard, requiredScopes: ['email:send'] });
+    expect(guarded).toBeInstanceOf(SendEmail);
+    await expect(guarded.invoke({ to: 'bob@example.com', body: 'hi' })).rejects.toBeInstanceOf(ScopeViolationError);
+    expect(email.sent).toEqual([]);
+    expect((await log.entries())[0]).toMatchObject({ action: 'send_email', result: 'scope_violation', agentDID: 'did:key:z6MkAgent', grantId: 'grnt_test' });
+  });
+
+  it('schema validation still happens before the guard (bad input is LangChain\'s error, not audited)', async () => {
+    const { guard, log } = await adapterFixture();
+    const guarded = withOfflineConsent(readSensor(), { guard, requiredScopes: ['sensor:read'] });
+    await expect(guarded.invoke({ room: 42 } as never)).rejects.toThrow();
+    expect(await log.entries()).toEqual([]);
+  });
+
+  it('expired token, expired bundle, revoked and a throwing tool are typed and audited', async () => {
+    const expired = await adapterFixture({ claims: { exp: NOW_S - 3600 } });
+    await expect(withOfflineConsent(readSensor(), { guard: expired.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' })).rejects.toBeInstanceOf(TokenExpiredError);
+
+    const late = await adapterFixture();
+    late.setNow(NOW + 2 * 3_600_000);
+    await expect(withOfflineConsent(readSensor(), { guard: late.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+
+    const revoked = await adapterFixture();
+    await revoked.log.setMeta(REVOCATION_META, { bundleId: 'cb_test', revokedAt: null, reportedAt: new Date(NOW).toISOString() });
+    await expect(withOfflineConsent(readSensor(), { guard: revoked.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' })).rejects.toBeInstanceOf(GrantRevokedError);
+
+    const broken = await adapterFixture();
+    const failing = tool(async () => { throw new Error('sensor unplugged'); }, { name: 'read_sensor', description: 'x', schema: z.object({}) });
+    await expect(withOfflineConsent(failing, { guard: broken.guard, requiredScopes: ['sensor:read'] }).invoke({})).rejects.toBeInstanceOf(ToolExecutionError);
+    expect((await broken.log.entries())[0]).toMatchObject({ result: 'execution_error' });
+  });
+
+  it('the clock moved back cannot revive an expired bundle', async () => {
+    const { guard, setNow } = await adapterFixture();
+    const guarded = withOfflineConsent(readSensor(), { guard, requiredScopes: ['sensor:read'] });
+    setNow(NOW + 3_600_001);
+    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+    setNow(NOW);
+    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+  });
+
+  it('the upstream alias with upstream option names audits failures with the token identity (not empty ids)', async () => {
+    const { bundle, log } = await adapterFixture();
+    const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW });
+    const guarded = withGrantexAuthLangChain(new SendEmail(), { verifier, auditLog: log, requiredScopes: ['email:send'], grantToken: bundle.grantToken, clock: () => NOW });
+    await expect(guarded.invoke({ to: 'a@b.c', body: '' })).rejects.toBeInstanceOf(ScopeViolationError);
+    const ok = withGrantexAuthLangChain(readSensor(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, bundle, clock: () => NOW });
+    await ok.invoke({ room: 'hall' });
+    const entries = await log.entries();
+    expect(entries.map((e) => [e.result, e.agentDID, e.grantId])).toEqual([
+      ['scope_violation', 'did:key:z6MkAgent', 'grnt_test'],
+      ['success', 'did:key:z6MkAgent', 'grnt_test'],
+    ]);
+  });
+});
