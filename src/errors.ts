@@ -188,6 +188,17 @@ export class UnsupportedKdfError extends OfflineConsentError {
   }
 }
 
+/**
+ * The key is of the wrong kind for the bundle's layout (a passphrase for a raw-key file, a
+ * CryptoKey for a passphrase file), refused before any key derivation runs.
+ */
+export class BundleKeyMismatchError extends OfflineConsentError {
+  constructor(message: string) {
+    super(message, 'BUNDLE_KEY_MISMATCH');
+    this.name = 'BundleKeyMismatchError';
+  }
+}
+
 /** No bundle is stored at that path or name. */
 export class BundleNotFoundError extends OfflineConsentError {
   constructor(target: string) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import vectors from './vectors/interop-vectors.json';
 import {
+  BundleKeyMismatchError,
   BundleTamperedError,
   InvalidBundleError,
   OfflineConsentError,
@@ -84,12 +85,64 @@ describe('every failure is typed', () => {
     expect(await codeOf(openBundle(new TextEncoder().encode(vectors.pythonBundle.fileText), 'cd'.repeat(32)))).toBe('BUNDLE_TAMPERED');
   });
 
-  it('a flipped bit in header, IV, ciphertext or tag → BUNDLE_TAMPERED (the header is authenticated)', async () => {
+  // Own passphrase layout: magic 0-2 | version 3 | kdf 4 | iterations 5-8 | salt 9-24 | IV 25-36 | ciphertext | tag (16).
+  it('a flipped bit in each region of a passphrase bundle gets the code that region calls for', async () => {
     const sealed = await sealBundle(bundle, PASS, LOW);
-    for (const at of [6, 10, 25, 40, 100, sealed.length - 1]) {
+    const end = sealed.length;
+    const regions: [string, number, number, string][] = [
+      ['magic (then not recognised; tried as legacy)', 0, 0x01, 'BUNDLE_TAMPERED'],
+      ['version', 3, 0x01, 'UNSUPPORTED_BUNDLE_FORMAT'],
+      ['KDF id → 0, the raw-key layout, which no passphrase opens', 4, 0x01, 'BUNDLE_KEY_MISMATCH'],
+      ['KDF id → unknown 3', 4, 0x02, 'UNSUPPORTED_BUNDLE_FORMAT'],
+      ['iterations, low bit (100,001: header no longer matches)', 8, 0x01, 'BUNDLE_TAMPERED'],
+      ['iterations, high bit (over the 10,000,000 cap)', 5, 0x80, 'UNSUPPORTED_BUNDLE_FORMAT'],
+      ['salt', 9, 0x10, 'BUNDLE_TAMPERED'],
+      ['salt, last byte', 24, 0x80, 'BUNDLE_TAMPERED'],
+      ['IV', 25, 0x01, 'BUNDLE_TAMPERED'],
+      ['IV, last byte', 36, 0x40, 'BUNDLE_TAMPERED'],
+      ['ciphertext, first byte', 37, 0x01, 'BUNDLE_TAMPERED'],
+      ['ciphertext, middle', 37 + ((end - 53) >> 1), 0x08, 'BUNDLE_TAMPERED'],
+      ['tag, first byte', end - 16, 0x01, 'BUNDLE_TAMPERED'],
+      ['tag, last byte', end - 1, 0x80, 'BUNDLE_TAMPERED'],
+    ];
+    for (const [region, at, bit, code] of regions) {
       const bad = sealed.slice();
-      bad[at]! ^= 0x01;
-      expect(await codeOf(openBundle(bad, PASS)), `byte ${at}`).toBe('BUNDLE_TAMPERED');
+      bad[at]! ^= bit;
+      expect(await codeOf(openBundle(bad, PASS)), region).toBe(code);
+    }
+  });
+
+  /**
+   * What one flipped bit of an own raw-key bundle (magic 0-2 | version 3 | KDF id 4 | IV | ciphertext‖tag)
+   * is reported as. KDF id 0 → 1 makes it a passphrase layout, which a raw key or CryptoKey cannot open.
+   */
+  const rawFlipCode = (byte: number, bit: number) =>
+    byte === 3 || (byte === 4 && bit !== 0) ? 'UNSUPPORTED_BUNDLE_FORMAT' : byte === 4 ? 'BUNDLE_KEY_MISMATCH' : 'BUNDLE_TAMPERED';
+
+  it('every single-bit flip of a raw-key bundle is refused, with the code its byte calls for', async () => {
+    const sealed = await sealBundle(bundle, HEX);
+    const mismatches: string[] = [];
+    for (let byte = 0; byte < sealed.length; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const bad = sealed.slice();
+        bad[byte]! ^= 1 << bit;
+        const error = await openBundle(bad, HEX).then(() => null, (e: unknown) => e);
+        const code = error instanceof OfflineConsentError ? error.code : `untyped ${String(error)}`;
+        if (code !== rawFlipCode(byte, bit)) mismatches.push(`byte ${byte} bit ${bit}: ${code}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('a CryptoKey-sealed bundle with a flipped header bit is refused the same way', async () => {
+    const key = await aesKey();
+    const sealed = await sealBundle(bundle, key);
+    for (let byte = 0; byte < 17; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const bad = sealed.slice();
+        bad[byte]! ^= 1 << bit;
+        expect(await codeOf(openBundle(bad, key)), `byte ${byte} bit ${bit}`).toBe(rawFlipCode(byte, bit));
+      }
     }
   });
 
@@ -111,10 +164,25 @@ describe('every failure is typed', () => {
     expect(await codeOf(openBundle(huge, PASS))).toBe('UNSUPPORTED_BUNDLE_FORMAT');
   });
 
-  it('a key of the wrong kind for the layout → BUNDLE_KEY_MISMATCH', async () => {
-    expect(await codeOf(openBundle(await sealBundle(bundle, HEX), 'a passphrase'))).toBe('BUNDLE_KEY_MISMATCH');
-    expect(await codeOf(openBundle(await sealBundle(bundle, PASS, LOW), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
-    expect(await codeOf(openBundle(fromBase64(vectors.scryptBundle.fileBase64), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
+  it('a key of the wrong kind for the layout → BundleKeyMismatchError, before any key derivation', async () => {
+    const mismatch = async (p: Promise<unknown>) => {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(BundleKeyMismatchError);
+      return (e as BundleKeyMismatchError).code;
+    };
+    expect(await mismatch(openBundle(await sealBundle(bundle, HEX), 'a passphrase'))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await mismatch(openBundle(await sealBundle(bundle, PASS, LOW), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await mismatch(openBundle(await sealBundle(bundle, PASS, LOW), HEX))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await mismatch(openBundle(new TextEncoder().encode(vectors.pythonBundle.fileText), PASS))).toBe('BUNDLE_KEY_MISMATCH');
+    expect(await mismatch(openBundle(fromBase64(vectors.scryptBundle.fileBase64), await aesKey()))).toBe('BUNDLE_KEY_MISMATCH');
+    // Old readers hash a passphrase; a legacy file sealed with a CryptoKey would open nowhere else.
+    expect(await mismatch(sealBundle(bundle, await aesKey(), { format: 'legacy' }))).toBe('BUNDLE_KEY_MISMATCH');
+  });
+
+  it('a CryptoKey given bytes with no own-format header → BUNDLE_TAMPERED saying a legacy file needs its passphrase', async () => {
+    const error = await openBundle(fromBase64(vectors.legacyBundle.fileBase64), await aesKey()).catch((e) => e);
+    expect(error).toBeInstanceOf(BundleTamperedError);
+    expect(error.message).toContain('passphrase');
   });
 
   it('decrypts but is not a bundle → INVALID_BUNDLE naming the first bad field, also when sealing', async () => {
@@ -162,7 +230,8 @@ describe('importAuditSigningKey', () => {
 
 describe('layout detection', () => {
   it('a legacy file whose random IV happens to start with "OCB" or "GTXB" still opens', async () => {
-    for (const magic of [[0x4f, 0x43, 0x42], [0x47, 0x54, 0x58, 0x42]]) {
+    // Also a whole own header (version 1, PBKDF2) and a whole GTXB one (version 1: the scrypt path without a scrypt function).
+    for (const magic of [[0x4f, 0x43, 0x42], [0x4f, 0x43, 0x42, 1, 1], [0x47, 0x54, 0x58, 0x42], [0x47, 0x54, 0x58, 0x42, 1]]) {
       // Build the legacy layout by hand with an IV that starts with the magic.
       const plain = new TextEncoder().encode(JSON.stringify(bundle));
       const key = await crypto.subtle.importKey('raw', new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(PASS))), 'AES-GCM', false, ['encrypt']);

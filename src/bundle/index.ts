@@ -1,10 +1,10 @@
 export type { ConsentBundle } from './types.js';
 export { validateBundle } from './validate.js';
 export { sealBundle, type SealOptions } from './seal.js';
-export { openBundle, detectBundleFormat, type OpenOptions } from './open.js';
+export { openBundle, detectBundleFormat, type BundleFormat, type OpenOptions } from './open.js';
 export { importAuditSigningKey } from './signing-key.js';
 export type { BundleKey, ScryptFunction } from './key.js';
-export { DEFAULT_ITERATIONS } from './formats/own.js';
+export { DEFAULT_ITERATIONS, MAX_ITERATIONS } from './formats/own.js';
 export { createConsentBundle, type CreateConsentBundleOptions } from './lifecycle/create.js';
 export { refreshBundle, bundleBaseUrl } from './lifecycle/refresh.js';
 export { shouldRefresh, REFRESH_THRESHOLD } from './lifecycle/should-refresh.js';

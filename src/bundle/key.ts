@@ -1,4 +1,4 @@
-import { OfflineConsentError, UnsupportedKdfError } from '../errors.js';
+import { BundleKeyMismatchError, OfflineConsentError, UnsupportedKdfError } from '../errors.js';
 import { importAesGcmKey } from '../crypto/aes-gcm.js';
 import type { Bytes } from '../crypto/bytes.js';
 import { fromHex } from '../crypto/hex.js';
@@ -28,7 +28,7 @@ export function checkBundleKey(key: unknown): BundleKey {
 }
 
 export function keyMismatch(layout: string, needs: string): never {
-  throw new OfflineConsentError(`This bundle (${layout}) is opened with ${needs}`, 'BUNDLE_KEY_MISMATCH');
+  throw new BundleKeyMismatchError(`This bundle (${layout}) is opened with ${needs}`);
 }
 
 /** The AES key for layouts keyed by raw bytes or a CryptoKey (own raw, Python). */

@@ -14,15 +14,18 @@ export interface OpenOptions {
   scrypt?: ScryptFunction;
 }
 
-/** Which layout the bytes are in, from their first bytes. */
-export function detectBundleFormat(bytes: Uint8Array): 'own' | 'scrypt' | 'python' | 'legacy' {
+/** The sealed layouts of PROTOCOL.md §4. */
+export type BundleFormat = 'own' | 'scrypt' | 'python' | 'legacy';
+
+/** Which layout the bytes are in, from their first bytes (legacy has no magic: it is the rest). */
+export function detectBundleFormat(bytes: Uint8Array): BundleFormat {
   if (isOwnFormat(bytes)) return 'own';
   if (isScryptFormat(bytes)) return 'scrypt';
   if (isPythonFormat(bytes)) return 'python';
   return 'legacy';
 }
 
-function decryptAs(format: ReturnType<typeof detectBundleFormat>, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
+function decryptAs(format: BundleFormat, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
   switch (format) {
     case 'own':
       return openOwn(bytes, key);

@@ -1,4 +1,4 @@
-import { createStore, del, get, set, update, type UseStore } from 'idb-keyval';
+import { createStore, get, promisifyRequest, set, update, type UseStore } from 'idb-keyval';
 import { BundleNotFoundError } from '../errors.js';
 import { importAuditSigningKey } from '../bundle/signing-key.js';
 import { isCryptoKey, type BundleKey } from '../bundle/key.js';
@@ -32,10 +32,11 @@ export async function getDeviceKey(): Promise<CryptoKey> {
   const existing = await get<CryptoKey>(DEVICE_KEY, bundles());
   if (existing) return existing;
   const candidate = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
-  // Check-and-set in one transaction: if another tab made a key meanwhile, keep that one,
-  // so no tab ever seals with a key that is then overwritten.
-  await update<CryptoKey>(DEVICE_KEY, (current) => current ?? candidate, bundles());
-  return (await get<CryptoKey>(DEVICE_KEY, bundles()))!;
+  // Check-and-set in one readwrite transaction: when two tabs race, the first key written wins
+  // for both, and no bundle is ever sealed with a key that is then overwritten.
+  let kept = candidate;
+  await update<CryptoKey>(DEVICE_KEY, (stored) => (kept = stored ?? candidate), bundles());
+  return kept;
 }
 
 export interface BrowserStoreOptions extends SealOptions {
@@ -72,7 +73,12 @@ export async function loadBundle(name: string, key?: BundleKey, options: OpenOpt
   return bundle;
 }
 
-/** Deletes the bundle stored under `name` (revocation clean-up). */
-export async function deleteBundle(name: string): Promise<void> {
-  await del(recordName(name), bundles());
+/** Deletes the bundle stored under `name` (revocation clean-up); false when there was none, as on Node. */
+export function deleteBundle(name: string): Promise<boolean> {
+  const id = recordName(name);
+  return bundles()('readwrite', (store) => {
+    const existed = promisifyRequest(store.getKey(id)).then((found) => found !== undefined);
+    store.delete(id);
+    return promisifyRequest(store.transaction).then(() => existed);
+  });
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import vectors from '../vectors/interop-vectors.json';
 import { createOfflineAuditLog, deleteBundle, getDeviceKey, loadBundle, openBundle, sealBundle, storeBundle, verifyChain, type ConsentBundle } from '../../src/browser.js';
 
@@ -17,6 +17,25 @@ function readRaw(key: string): Promise<any> {
         resolve(req.result);
       };
       req.onerror = () => reject(req.error);
+    };
+  });
+}
+
+/** Writes (or with no value deletes) a record over a separate connection, as another tab would. */
+function putRaw(key: string, value?: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('offline-consent-bundles');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('bundles', 'readwrite');
+      if (value === undefined) tx.objectStore('bundles').delete(key);
+      else tx.objectStore('bundles').put(value, key);
+      tx.oncomplete = () => {
+        db.close();
+        resolve();
+      };
+      tx.onerror = () => reject(tx.error);
     };
   });
 }
@@ -58,11 +77,33 @@ describe('IndexedDB bundle store', () => {
     await log.close();
   });
 
-  it('missing and deleted records are BUNDLE_NOT_FOUND', async () => {
+  it('missing and deleted records are BUNDLE_NOT_FOUND; deleteBundle says whether there was one, as on Node', async () => {
     await expect(loadBundle('never-stored')).rejects.toMatchObject({ code: 'BUNDLE_NOT_FOUND' });
     await storeBundle(bundle, 'temp');
-    await deleteBundle('temp');
+    expect(await deleteBundle('temp')).toBe(true);
+    expect(await deleteBundle('temp')).toBe(false);
     await expect(loadBundle('temp')).rejects.toMatchObject({ code: 'BUNDLE_NOT_FOUND' });
+    expect(await readRaw('device-key')).toBeInstanceOf(CryptoKey); // other bundles still open
+  });
+
+  // Interleaving injected with a spy: another tab stores its device key while this one is generating its own.
+  it('a device key another tab stored while this one was generating wins, so bundles that tab sealed stay readable', async () => {
+    await putRaw('device-key');
+    const otherTab = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
+    const generate = crypto.subtle.generateKey.bind(crypto.subtle);
+    const spy = vi.spyOn(crypto.subtle, 'generateKey').mockImplementation(async (...args: Parameters<typeof generate>) => {
+      await putRaw('device-key', otherTab);
+      return generate(...args);
+    });
+    try {
+      await storeBundle(bundle, 'sealed-by-other-tab', otherTab);
+      const mine = await getDeviceKey();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(await loadBundle('sealed-by-other-tab', mine)).toEqual(bundle);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await loadBundle('sealed-by-other-tab')).toEqual(bundle); // and the kept device key is that one
   });
 });
 

@@ -4,13 +4,16 @@ import { aesGcmOpen, aesGcmSeal, GCM_IV_LENGTH, GCM_TAG_LENGTH, importAesGcmKey 
 import { concatBytes, type Bytes } from '../../crypto/bytes.js';
 import { sha256 } from '../../crypto/sha256.js';
 import { randomBytes } from '../../crypto/subtle.js';
-import { isCryptoKey, type BundleKey } from '../key.js';
+import { keyMismatch, type BundleKey } from '../key.js';
 
-async function legacyKey(key: BundleKey): Promise<CryptoKey> {
-  return isCryptoKey(key) ? key : importAesGcmKey(await sha256(key));
+/** The layout's key: SHA-256 of the passphrase, as upstream derives it (any string, 64-hex included). */
+async function legacyKey(passphrase: string): Promise<CryptoKey> {
+  return importAesGcmKey(await sha256(passphrase));
 }
 
 export async function sealLegacy(plaintext: Bytes, key: BundleKey): Promise<Bytes> {
+  // Old readers derive the key from a passphrase; a file sealed with a CryptoKey would open nowhere but here.
+  if (typeof key !== 'string') keyMismatch("format 'legacy'", 'a passphrase (old readers hash it); use the own format for a CryptoKey');
   const iv = randomBytes(GCM_IV_LENGTH);
   const sealed = await aesGcmSeal(await legacyKey(key), iv, plaintext);
   const tag = sealed.subarray(sealed.length - GCM_TAG_LENGTH);
@@ -18,6 +21,11 @@ export async function sealLegacy(plaintext: Bytes, key: BundleKey): Promise<Byte
 }
 
 export async function openLegacy(bytes: Uint8Array, key: BundleKey): Promise<Bytes> {
+  // The legacy layout has no magic, so it is also what unrecognised bytes are tried as: with a
+  // CryptoKey they can only be damaged (our own header lost) or a legacy file needing its passphrase.
+  if (typeof key !== 'string') {
+    throw new BundleTamperedError('Bundle has no own-format header, so a CryptoKey cannot open it (damaged, or an upstream legacy file that needs its passphrase)');
+  }
   if (bytes.length < GCM_IV_LENGTH + GCM_TAG_LENGTH + 1) throw new BundleTamperedError('Bundle is truncated');
   const iv = bytes.slice(0, GCM_IV_LENGTH);
   const tag = bytes.subarray(GCM_IV_LENGTH, GCM_IV_LENGTH + GCM_TAG_LENGTH);

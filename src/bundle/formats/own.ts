@@ -5,7 +5,7 @@ import { aesGcmOpen, aesGcmSeal, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../../cry
 import { concatBytes, type Bytes } from '../../crypto/bytes.js';
 import { pbkdf2AesGcmKey } from '../../crypto/pbkdf2.js';
 import { randomBytes } from '../../crypto/subtle.js';
-import { isCryptoKey, isRawHexKey, keyMismatch, rawOrCryptoKey, type BundleKey } from '../key.js';
+import { isRawHexKey, keyMismatch, rawOrCryptoKey, type BundleKey } from '../key.js';
 
 export const OWN_MAGIC = [0x4f, 0x43, 0x42] as const; // "OCB"
 export const OWN_VERSION = 1;
@@ -49,11 +49,13 @@ export async function openOwn(bytes: Uint8Array, key: BundleKey): Promise<Bytes>
   let aesKey: CryptoKey;
   if (kdf === KDF_PBKDF2) {
     if (bytes.length < offset + 4 + SALT_LENGTH + GCM_IV_LENGTH + GCM_TAG_LENGTH) throw new BundleTamperedError('Bundle is truncated');
+    // Sealing never runs a 64-hex key or a CryptoKey through PBKDF2, so neither can open this.
+    if (typeof key !== 'string' || isRawHexKey(key)) keyMismatch('own format, passphrase', 'its passphrase, not a raw key or CryptoKey');
     const iterations = new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0);
+    // Any count a sealer could have stored is read (the tag covers it); above the cap a hostile file could stall the reader.
     if (iterations < 1 || iterations > MAX_ITERATIONS) throw new UnsupportedBundleFormatError(`Bundle asks for ${iterations} PBKDF2 iterations (limit ${MAX_ITERATIONS})`);
     const salt = bytes.slice(offset + 4, offset + 4 + SALT_LENGTH);
     offset += 4 + SALT_LENGTH;
-    if (typeof key !== 'string' || isCryptoKey(key)) keyMismatch('own format, passphrase', 'its passphrase');
     aesKey = await pbkdf2AesGcmKey(key, salt, iterations);
   } else if (kdf === KDF_NONE) {
     aesKey = await rawOrCryptoKey(key, 'own format, raw key');

@@ -12,7 +12,9 @@ export function bundleBaseUrl(bundle: Pick<ConsentBundle, 'syncEndpoint'>): stri
  * deadline). `baseUrl` defaults to the bundle's own authority.
  */
 export function refreshBundle(bundle: ConsentBundle, apiKey: string, baseUrlOrOptions?: string | (RequestOptions & { baseUrl?: string })): Promise<ConsentBundle> {
-  const options: RequestOptions & { baseUrl?: string | undefined } = typeof baseUrlOrOptions === 'object' ? baseUrlOrOptions : { baseUrl: baseUrlOrOptions };
+  const options: RequestOptions & { baseUrl?: string | undefined } = typeof baseUrlOrOptions === 'object' && baseUrlOrOptions !== null ? baseUrlOrOptions : { baseUrl: baseUrlOrOptions ?? undefined };
   const baseUrl = options.baseUrl ?? bundleBaseUrl(bundle);
-  return postForBundle(joinUrl(baseUrl, `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}/refresh`), apiKey, undefined, options);
+  const { grantToken, offlineAuditKey } = bundle;
+  const secrets = [grantToken, typeof offlineAuditKey?.privateKey === 'string' ? offlineAuditKey.privateKey : ''];
+  return postForBundle(joinUrl(baseUrl, `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}/refresh`), apiKey, undefined, options, secrets);
 }

@@ -85,6 +85,35 @@ describe('createConsentBundle', () => {
     expect(await failure(createConsentBundle({ ...options(), baseUrl: `http://127.0.0.1:${port}` }))).toMatchObject({ code: 'NETWORK_ERROR' });
   });
 
+  it('headers then silence → TIMEOUT (the body is under the same deadline); headers then a dropped socket → NETWORK_ERROR', async () => {
+    script = (_q, _b, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '5000' });
+      res.write('{"bundleId":');
+    };
+    expect(await failure(createConsentBundle({ ...options(), timeoutMs: 300 }))).toMatchObject({ code: 'TIMEOUT', status: 201 });
+    script = (_q, _b, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '5000' });
+      res.write('{"bundleId":', () => res.socket?.destroy());
+    };
+    expect(await failure(createConsentBundle(options()))).toMatchObject({ code: 'NETWORK_ERROR', status: 201 });
+  });
+
+  it('an error message that echoes the API key or the grant token has them cut out', async () => {
+    script = (req, _b, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: `bad credentials: ${req.headers.authorization} for ${bundle.grantToken}` }));
+    };
+    const created = await failure(createConsentBundle(options()));
+    expect(created.message).toContain('bad credentials: Bearer [redacted]');
+    const refreshed = await failure(refreshBundle(bundle, 'k_secret_123', base));
+    expect(refreshed.message).not.toContain(bundle.grantToken);
+    expect(refreshed.message).toContain('for [redacted]');
+  });
+
+  it('refuses a timeoutMs that is not a positive number', async () => {
+    await expect(createConsentBundle({ ...options(), timeoutMs: 0 })).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('a caller abort rejects with the caller reason, not a timeout', async () => {
     script = () => {};
     const controller = new AbortController();
@@ -101,6 +130,10 @@ describe('refreshBundle', () => {
     expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/consent-bundles/cb_01HXBUNDLE/refresh' });
     await refreshBundle({ ...bundle, syncEndpoint: `${base}/v1/audit/offline-sync` }, 'k_secret_123');
     expect(seen.at(-1)!.url).toBe('/v1/consent-bundles/cb_01HXBUNDLE/refresh');
+    const calls: string[] = [];
+    const counting: typeof fetch = (input, init) => (calls.push(String(input)), fetch(input, init));
+    await refreshBundle({ ...bundle, syncEndpoint: `${base}/v1/audit/offline-sync/` }, 'k_secret_123', { fetch: counting, timeoutMs: 2_000 });
+    expect(calls).toEqual([`${base}/v1/consent-bundles/cb_01HXBUNDLE/refresh`]);
     script = reply(409, { code: 'BUNDLE_REVOKED', message: 'revoked' });
     expect(await failure(refreshBundle(bundle, 'k_secret_123', { baseUrl: base }))).toMatchObject({ status: 409, code: 'BUNDLE_REVOKED' });
   });
