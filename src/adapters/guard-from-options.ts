@@ -36,27 +36,3 @@ export function guardFromOptions(options: AdapterOptions): AgentGuard {
   };
   return createAgentGuard({ bundle: { ...bundle, grantToken }, auditLog, verifier, ...(options.clock ? { clock: options.clock } : {}) });
 }
-
-/**
- * A copy of `tool` of the same class (same prototype, same own fields) whose method
- * `method` runs through the guard. The original tool is left untouched.
- */
-export function guardedCopy<T extends object>(tool: T, method: keyof T & string, guard: AgentGuard, action: string, requiredScopes: string[]): T {
-  const original = tool[method];
-  if (typeof original !== 'function') throw new TypeError(`The tool has no ${method}() to guard`);
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(tool) as object) as T, tool);
-  Object.defineProperty(copy, method, {
-    configurable: true,
-    writable: true,
-    value(this: T, ...args: unknown[]) {
-      return guard.run(action, requiredScopes, () => (original as (...a: unknown[]) => unknown).apply(this, args));
-    },
-  });
-  return copy;
-}
-
-/** An adapter: copies a tool so that `method` — where the framework's calls end up — goes through the guard. */
-export function guardToolMethod<Tool extends { name: string }>(method: string) {
-  return <T extends Tool>(tool: T, options: AdapterOptions): T =>
-    guardedCopy(tool, method as keyof T & string, guardFromOptions(options), options.action ?? tool.name, options.requiredScopes);
-}

@@ -1,7 +1,7 @@
 // LangChain JS: the guarded tool is still the same class with the same name, description
 // and schema; only its `_call` (what `invoke` ends in, after schema validation) goes through the guard.
 import type { StructuredToolInterface } from '@langchain/core/tools';
-import { guardToolMethod } from './guard-from-options.js';
+import { guardToolMethod } from './guarded-copy.js';
 
 export type { AdapterOptions } from './guard-from-options.js';
 
