@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withGrantexAuthLangChain, withOfflineConsent } from '../../../src/adapters/langchain.js';
 import { GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, ToolExecutionError, createOfflineVerifier } from '../../../src/index.js';
-import { NOW, NOW_S } from '../../helpers/tokens.js';
+import { NOW, NOW_S, grantClaims, signToken } from '../../helpers/tokens.js';
 import { adapterFixture } from './setup.js';
 
 const readSensor = () =>
@@ -101,6 +101,32 @@ describe('LangChain adapter', () => {
     expect(entries.map((e) => [e.result, e.agentDID, e.grantId])).toEqual([
       ['scope_violation', 'did:key:z6MkAgent', 'grnt_test'],
       ['success', 'did:key:z6MkAgent', 'grnt_test'],
+    ]);
+  });
+
+  it('the upstream alias without a bundle refuses, at wrap time and typed, a token it cannot read or that has no exp', async () => {
+    const { bundle, log } = await adapterFixture();
+    const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW });
+    const wrap = (grantToken: string) => () => withGrantexAuthLangChain(readSensor(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken });
+    expect(wrap('not-a-jwt')).toThrow(expect.objectContaining({ code: 'INVALID_BUNDLE', message: expect.stringMatching(/cannot be decoded/) }));
+    expect(wrap(await signToken(grantClaims({ exp: undefined })))).toThrow(expect.objectContaining({ code: 'INVALID_BUNDLE', message: expect.stringMatching(/no usable exp/) }));
+    expect(wrap(await signToken(grantClaims({ agt: undefined })))).toThrow(expect.objectContaining({ code: 'INVALID_BUNDLE' }));
+    expect(await log.entries()).toEqual([]);
+  });
+
+  it('the upstream alias without a bundle: the token\'s exp is the deadline, and the clock floor holds it', async () => {
+    const { bundle, log, clock, setNow } = await adapterFixture();
+    const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW }); // never sees the token expire
+    const guarded = withGrantexAuthLangChain(readSensor(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, clock });
+    await guarded.invoke({ room: 'x' });
+    setNow((NOW_S + 86_400) * 1000 + 1); // just past the test token's exp
+    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+    setNow(NOW);
+    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+    expect((await log.entries()).map((e) => [e.result, e.grantId, e.metadata?.error])).toEqual([
+      ['success', 'grnt_test', undefined],
+      ['auth_failure', 'grnt_test', 'OFFLINE_EXPIRED'],
+      ['auth_failure', 'grnt_test', 'OFFLINE_EXPIRED'],
     ]);
   });
 });

@@ -9,5 +9,5 @@ export async function adapterFixture(options: Parameters<typeof testBundle>[0] =
   const bundle = await testBundle(options);
   const { log } = memoryLog(clock);
   const guard = createAgentGuard({ bundle, auditLog: log, clock });
-  return { bundle, log, guard, setNow: (t: number) => (now = t) };
+  return { bundle, log, guard, clock, setNow: (t: number) => (now = t) };
 }
