@@ -1,0 +1,74 @@
+// The trail both adapters write — allowed, denied, failing, expired and revoked calls, through a
+// guard and through the upstream aliases without a bundle — synced to the real authority (in
+// process, on PGlite): every entry passes its identity, scope, hash and signature checks.
+import { FunctionTool } from '@google/adk';
+import { tool } from '@langchain/core/tools';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { z } from 'zod';
+import { withGrantexAuthADK } from '../../../src/adapters/adk.js';
+import { withGrantexAuthLangChain, withOfflineConsent } from '../../../src/adapters/langchain.js';
+import { createAgentGuard, createMemoryAuditStore, createOfflineAuditLog, createOfflineVerifier, syncAuditLog, verifyChain, type SignedAuditEntry } from '../../../src/index.js';
+import { startTestAuthority, type Api } from '../authority/harness.js';
+
+let t: Awaited<ReturnType<typeof startTestAuthority>>;
+let api: Api;
+
+beforeAll(async () => {
+  t = await startTestAuthority('pglite');
+  api = await t.developer();
+});
+afterAll(() => t?.dispose());
+
+it('a mixed adapter trail, including upstream-alias denials and a revocation, is accepted by the authority in full', async () => {
+  const { agentId } = (await api.post('/v1/agents', { name: 'pi', scopes: ['sensor:read', 'email:send'] })).body;
+  const bundle = (await api.post('/v1/consent-bundles', { agentId, userId: 'user_alice', scopes: ['sensor:read'], offlineTTL: '1h' })).body;
+  let offset = 0;
+  const clock = () => Date.now() + offset;
+  const log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, store: createMemoryAuditStore(), now: clock });
+  const guard = createAgentGuard({ bundle, auditLog: log, clock });
+  const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: clock });
+  const upstream = { verifier, auditLog: log, grantToken: bundle.grantToken, clock };
+
+  const read = tool(async ({ room }: { room: string }) => `21.5 in ${room}`, { name: 'read_sensor', description: 'Reads a sensor', schema: z.object({ room: z.string() }) });
+  const email = tool(async () => 'sent', { name: 'send_email', description: 'Sends mail', schema: z.object({ to: z.string() }) });
+  const broken = new FunctionTool({ name: 'read_meter', description: 'Reads a meter', parameters: z.object({}), execute: () => { throw new Error('meter offline'); } });
+  const guarded = {
+    read: withOfflineConsent(read, { guard, requiredScopes: ['sensor:read'] }),
+    email: withGrantexAuthLangChain(email, { ...upstream, requiredScopes: ['email:send'] }),
+    meter: withGrantexAuthADK(broken, { ...upstream, requiredScopes: ['sensor:read'] }),
+  };
+  const attempt = (p: Promise<unknown>) => p.then(() => 'ok', (error: { code?: string }) => error.code);
+
+  expect(await attempt(guarded.read.invoke({ room: 'kitchen' }))).toBe('ok');
+  expect(await attempt(guarded.email.invoke({ to: 'bob@example.com' }))).toBe('SCOPE_VIOLATION');
+  expect(await attempt(guarded.meter.runAsync({ args: {}, toolContext: undefined as never }))).toBe('EXECUTION_ERROR');
+  offset = 2 * 3_600_000; // past offlineExpiresAt (and the token's exp)
+  expect(await attempt(guarded.read.invoke({ room: 'hall' }))).toBe('OFFLINE_EXPIRED');
+  expect(await attempt(guarded.email.invoke({ to: 'bob@example.com' }))).toBe('OFFLINE_EXPIRED');
+  offset = 0; // the device clock set back: the floor keeps it expired
+  expect(await attempt(guarded.read.invoke({ room: 'hall' }))).toBe('OFFLINE_EXPIRED');
+
+  const sync = () => syncAuditLog(log, { endpoint: 'http://authority.test', apiKey: api.apiKey!, bundleId: bundle.bundleId, fetch: (url, init) => t.authority.fetch(new Request(url, init)) });
+  expect(await sync()).toMatchObject({ hasErrors: false, revocationStatus: 'valid' });
+
+  expect((await api.post(`/v1/consent-bundles/${bundle.bundleId}/revoke`, {})).status).toBe(200);
+  expect(await sync()).toMatchObject({ revocationStatus: 'revoked' });
+  expect(await attempt(guarded.meter.runAsync({ args: {}, toolContext: undefined as never }))).toBe('GRANT_REVOKED');
+  expect(await sync()).toMatchObject({ hasErrors: false });
+  expect(await log.unsyncedCount()).toBe(0);
+
+  const stored = (await api.get(`/v1/consent-bundles/${bundle.bundleId}/audit`)).body.entries as SignedAuditEntry[];
+  expect(await verifyChain(stored, { publicKey: bundle.offlineAuditKey.publicKey })).toEqual({ valid: true, count: 7 });
+  expect(stored.map((e) => [e.action, e.result, e.metadata?.error ?? null])).toEqual([
+    ['read_sensor', 'success', null],
+    ['send_email', 'scope_violation', 'SCOPE_VIOLATION'],
+    ['read_meter', 'execution_error', 'Error'],
+    ['read_sensor', 'auth_failure', 'OFFLINE_EXPIRED'],
+    ['send_email', 'auth_failure', 'OFFLINE_EXPIRED'],
+    ['read_sensor', 'auth_failure', 'OFFLINE_EXPIRED'],
+    ['read_meter', 'auth_failure', 'GRANT_REVOKED'],
+  ]);
+  const { agentDID, grantId } = (await api.get(`/v1/consent-bundles/${bundle.bundleId}`)).body;
+  expect(new Set(stored.map((e) => `${e.agentDID} ${e.grantId}`))).toEqual(new Set([`${agentDID} ${grantId}`]));
+  expect(agentDID && grantId).toBeTruthy();
+});
