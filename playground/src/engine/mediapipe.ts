@@ -1,0 +1,46 @@
+// Gemma on WebGPU through MediaPipe LLM Inference. The WASM runtime is served by the
+// playground server from the installed @mediapipe/tasks-genai package, never a CDN, and
+// the model streams from the OPFS cache into the engine.
+import { gemmaPrompt } from './gemma-prompt.js';
+import { parseModelReply } from './tool-calls.js';
+import type { ChatMessage, Engine, GenerateOptions, ToolSpec } from './types.js';
+
+export interface MediaPipeOptions {
+  /** Where the WASM files are served (default `/mediapipe/wasm`). */
+  wasmBase?: string;
+  /** Prompt plus answer, in tokens (default 2048). */
+  maxTokens?: number;
+}
+
+export async function createMediaPipeEngine(model: File, label: string, options: MediaPipeOptions = {}): Promise<Engine> {
+  const { FilesetResolver, LlmInference } = await import('@mediapipe/tasks-genai');
+  const fileset = await FilesetResolver.forGenAiTasks(new URL(options.wasmBase ?? '/mediapipe/wasm', location.href).href);
+  const llm = await LlmInference.createFromOptions(fileset, {
+    baseOptions: { modelAssetBuffer: model.stream().getReader() },
+    maxTokens: options.maxTokens ?? 2048,
+    topK: 40,
+    temperature: 0.2,
+    randomSeed: 1,
+  });
+  return {
+    id: 'mediapipe',
+    label,
+    async generate(messages: ChatMessage[], tools: ToolSpec[], opts: GenerateOptions = {}) {
+      const prompt = gemmaPrompt(messages, tools);
+      let text = '';
+      const cancel = () => llm.cancelProcessing();
+      opts.signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        const raw = await llm.generateResponse(prompt, (partial: string) => {
+          text += partial;
+          opts.onText?.(text);
+        });
+        opts.signal?.throwIfAborted();
+        return parseModelReply(raw.replace(/<end_of_turn>[\s\S]*$/, ''), tools);
+      } finally {
+        opts.signal?.removeEventListener('abort', cancel);
+      }
+    },
+    close: () => llm.close(),
+  };
+}
