@@ -1,0 +1,151 @@
+// Wires the page: consent → model → chat through the guard → audit, sync, revoke.
+import { HALTING_CODES, runAgentTurn } from './agent.js';
+import type { ChatMessage, Engine } from './engine/types.js';
+import { isOnline, onNetworkChange, setOnline } from './net.js';
+import { Session, operatorRevoke, type PlaygroundConfig } from './session.js';
+import { createDemoTools } from './tools.js';
+import { exportJsonl, renderAudit } from './ui/audit-panel.js';
+import { addNote, addUserTurn, createTurnRenderer } from './ui/chat-panel.js';
+import { chosenScopes, chosenTTL, renderBundle, renderScopeChoices, renderTimeLeft } from './ui/consent-panel.js';
+import { $, describeError, say } from './ui/dom.js';
+import { setUpModelPanel } from './ui/model-panel.js';
+
+const tools = createDemoTools();
+let config: PlaygroundConfig;
+let session: Session | null = null;
+let engine: Engine | null = null;
+let busy = false;
+let revokedNoted = false;
+const messages: ChatMessage[] = [];
+
+function updateControls(): void {
+  const ready = session !== null && engine !== null && !busy;
+  $<HTMLInputElement>('chat-input').disabled = !ready;
+  $<HTMLButtonElement>('send').disabled = !ready;
+  for (const id of ['sync', 'export', 'revoke', 'refresh', 'forget']) $<HTMLButtonElement>(id).disabled = session === null || busy;
+  $<HTMLButtonElement>('provision').disabled = busy;
+}
+
+async function refreshViews(): Promise<void> {
+  renderBundle(session, await session?.revocation() ?? null);
+  await renderAudit(session);
+  updateControls();
+}
+
+/** Runs a button's work with the page marked busy and errors shown where the user looks. */
+async function act(status: HTMLElement, work: () => Promise<void>): Promise<void> {
+  busy = true;
+  updateControls();
+  try {
+    await work();
+  } catch (error) {
+    say(status, describeError(error), true);
+  } finally {
+    busy = false;
+    await refreshViews();
+  }
+}
+
+function wireNetwork(): void {
+  const box = $<HTMLInputElement>('online'), chip = $('net-state');
+  const show = (online: boolean) => {
+    box.checked = online;
+    chip.textContent = online ? 'Online: the authority is reachable' : 'Offline: cut off from the authority';
+    chip.classList.toggle('off', !online);
+  };
+  box.addEventListener('change', () => setOnline(box.checked));
+  onNetworkChange(show);
+  show(isOnline());
+}
+
+function wireConsent(): void {
+  const msg = $('consent-msg');
+  $('provision').addEventListener('click', () => act(msg, async () => {
+    const scopes = chosenScopes();
+    if (scopes.length === 0) return say(msg, 'Choose at least one scope.', true);
+    say(msg, 'Asking the authority for a consent bundle…');
+    session = await Session.provision(config, scopes, chosenTTL());
+    revokedNoted = false;
+    say(msg, `Consent bundle ${session.bundle.bundleId} stored sealed with this browser's device key.`);
+  }));
+  $('refresh').addEventListener('click', () => act(msg, async () => {
+    say(msg, 'Refreshing the bundle…');
+    session = await session!.refresh(config);
+    say(msg, 'Bundle refreshed: new token, new audit key, new deadline.');
+  }));
+  $('forget').addEventListener('click', () => act(msg, async () => {
+    await session!.forget();
+    session = null;
+    messages.length = 0;
+    say(msg, 'Bundle deleted from this browser. Its audit trail stays in IndexedDB.');
+  }));
+}
+
+function wireAudit(): void {
+  const msg = $('sync-msg'), bar = $<HTMLProgressElement>('sync-progress');
+  $('sync').addEventListener('click', () => act(msg, async () => {
+    say(msg, 'Syncing…');
+    bar.hidden = false;
+    bar.value = 0;
+    const result = await session!.sync(config, ({ synced, total }) => { bar.value = total ? synced / total : 1; });
+    bar.hidden = true;
+    const errors = result.errors.map((e) => `${e.code}${e.seq ? ` (seq ${e.seq})` : ''}`).join(', ');
+    say(msg, `Authority answered: ${result.accepted} accepted, ${result.rejected} rejected, grant ${result.revocationStatus}` +
+      `${result.revokedAt ? ` (revoked at ${new Date(result.revokedAt).toLocaleTimeString()})` : ''}${errors ? `; errors: ${errors}` : ''}.`, result.hasErrors);
+    if (result.revocationStatus === 'revoked' && !revokedNoted) {
+      revokedNoted = true;
+      addNote('The authority reports this grant revoked: the agent refuses every further tool call.', 'halt');
+    }
+  }));
+  $('export').addEventListener('click', () => void exportJsonl(session!));
+  $('revoke').addEventListener('click', () => act(msg, async () => {
+    const { revokedAt } = await operatorRevoke(config, session!.bundle.bundleId);
+    say(msg, `Operator revoked the grant at the authority (${new Date(revokedAt).toLocaleTimeString()}). The device learns it at its next sync.`);
+  }));
+}
+
+function wireChat(): void {
+  const input = $<HTMLInputElement>('chat-input');
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || !session || !engine) return;
+    input.value = '';
+    addUserTurn(text);
+    const render = createTurnRenderer();
+    const engineState = $('engine-state');
+    say(engineState, `Generating with ${engine.label}…`);
+    void act(engineState, async () => {
+      await runAgentTurn(text, {
+        engine: engine!, guard: session!.guard, tools, messages,
+        onEvent: (event) => {
+          render(event);
+          if (event.type === 'tool-result') void renderAudit(session);
+          if (event.type === 'halted' && HALTING_CODES.has(event.code)) $<HTMLInputElement>('chat-input').placeholder = 'The agent is halted';
+        },
+      });
+      say(engineState, `Engine ready: ${engine!.label}`);
+    }).then(() => input.focus());
+  });
+}
+
+async function main(): Promise<void> {
+  renderScopeChoices();
+  wireNetwork();
+  wireConsent();
+  wireAudit();
+  wireChat();
+  const res = await fetch('/playground/config');
+  config = await res.json();
+  try {
+    session = await Session.restore();
+  } catch (error) {
+    say($('consent-msg'), `The stored bundle could not be opened: ${describeError(error)}`, true);
+  }
+  await setUpModelPanel((e) => { engine = e; updateControls(); });
+  setInterval(() => renderTimeLeft(session), 1000);
+  await refreshViews();
+  document.body.dataset.ready = 'true';
+}
+
+void main();
