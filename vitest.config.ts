@@ -22,8 +22,9 @@ export default defineConfig({
           exclude: ['test/browser/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          // One throwaway PostgreSQL cluster per run for the authority tests (or PG_TEST_URL).
-          globalSetup: ['test/node/authority/postgres-cluster.ts'],
+          // One throwaway PostgreSQL cluster per run for the authority tests (or PG_TEST_URL);
+          // the playground page built once for its browser tests.
+          globalSetup: ['test/node/authority/postgres-cluster.ts', 'test/node/playground/build-once.ts'],
         },
       },
       {

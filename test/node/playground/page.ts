@@ -1,0 +1,91 @@
+// Drives the playground page the way a user does; shared by the playground tests.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { startPlayground, type PlaygroundOptions, type RunningPlayground } from '../../../playground/server/app.js';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const PAGE_DIR = join(ROOT, 'playground/dist/page');
+const SHOTS = join(ROOT, 'test-results/playground');
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Software WebGPU (SwiftShader): a real adapter without a GPU. */
+export const SWIFTSHADER_WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+/** Builds the page (and, if missing, the library the page's server imports). */
+export function buildPlayground(): void {
+  const node = process.execPath;
+  if (!existsSync(join(ROOT, 'dist/authority.js'))) execFileSync(node, ['node_modules/rollup/dist/bin/rollup', '-c', '--silent'], { cwd: ROOT });
+  execFileSync(node, ['node_modules/rollup/dist/bin/rollup', '-c', 'playground/rollup.config.mjs', '--silent'], { cwd: ROOT });
+}
+
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function openPage(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+}
+
+const idle = (page: Page) => page.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled || document.querySelector('#transcript .halt'), undefined, { timeout: 20_000 });
+
+/** Sends a chat message and waits until the agent's turn is over. */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#chat-input', text);
+  await page.press('#chat-input', 'Enter');
+  await page.waitForFunction(() => (document.getElementById('send') as HTMLButtonElement).disabled);
+  await idle(page);
+}
+
+/** Clicks a button and waits for the page to be idle again. */
+export async function press(page: Page, id: string): Promise<void> {
+  await page.click(`#${id}`);
+  await page.waitForFunction((bid) => !(document.getElementById(bid) as HTMLButtonElement).disabled, id, { timeout: 30_000 });
+}
+
+export const auditRows = (page: Page) =>
+  page.$$eval('#audit-rows tr', (rows) => rows.map((r) => {
+    const cells = [...r.querySelectorAll('td')].map((td) => td.textContent ?? '');
+    return { seq: Number(cells[0]), action: cells[2], result: cells[3] };
+  }).reverse());
+
+export const text = async (page: Page, selector: string) => (await page.textContent(selector))?.trim() ?? '';
+
+export interface PlaygroundRun {
+  server: RunningPlayground;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested. */
+  requested: string[];
+  /** URLs requested outside the playground server (a CDN would show up here). */
+  offServer(): string[];
+  close(): Promise<void>;
+}
+
+/** Starts the playground server and Chromium, and opens the page. */
+export async function startRun(options: Omit<PlaygroundOptions, 'pageDir'> = {}, chromiumArgs: string[] = []): Promise<PlaygroundRun> {
+  const server = await startPlayground({ pageDir: PAGE_DIR, ...options });
+  const browser = await launch(chromiumArgs);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await openPage(page, server.url);
+  const origin = new URL(server.url).origin;
+  return {
+    server, browser, context, page, requested,
+    offServer: () => requested.filter((u) => !u.startsWith(origin) && !/^(data|blob):/.test(u)),
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+// The playground end to end: Debian's Chromium drives the real page against the real
+// embedded authority (PGlite) with the scripted engine, through consent → offline calls →
+// reload → sync → refresh → revoke → refusal. Screenshots of each step: test-results/playground/.
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../../src/index.js';
+import { auditRows, openPage, press, say, shot, startRun, text, type PlaygroundRun } from './page.js';
+
+let run: PlaygroundRun;
+let page: Page;
+
+/** The authority's own view, asked with the operator's API key. */
+async function authority(path: string): Promise<any> {
+  const res = await fetch(new URL(path, run.server.url), { headers: { authorization: `Bearer ${run.server.apiKey}` } });
+  expect(res.status, path).toBe(200);
+  return res.json();
+}
+
+beforeAll(async () => {
+  run = await startRun();
+  page = run.page;
+}, 120_000);
+
+afterAll(() => run?.close());
+
+describe('playground (scripted engine, real page, real authority)', () => {
+  let bundleId = '';
+
+  it('without WebGPU the page says so and offers the scripted engine', async () => {
+    expect(await text(page, '#gpu-state')).toMatch(/no GPU adapter|no WebGPU/);
+    expect(await page.isDisabled('#engine-mediapipe')).toBe(true);
+    expect(await page.isChecked('#engine-scripted')).toBe(true);
+    expect(await text(page, '#engine-state')).toBe('Engine ready: Scripted (no model)');
+    expect(await page.isDisabled('#chat-input')).toBe(true); // no bundle yet
+    await shot(page, '01-start');
+  });
+
+  it('every control has an accessible name and is reachable with Tab', async () => {
+    for (const [role, name] of [['switch', 'Online'], ['combobox', 'Offline for at most'], ['button', 'Grant consent'], ['radio', 'Scripted (no model)'], ['textbox', 'Message'], ['button', 'Sync'], ['button', 'Operator: revoke grant']] as const) {
+      expect(await page.getByRole(role, { name, exact: true }).count(), `${role} "${name}"`).toBe(1);
+    }
+    await page.focus('body');
+    const reached = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''));
+    }
+    for (const id of ['online', 'scope-0', 'scope-3', 'ttl', 'provision', 'engine-scripted']) expect(reached, id).toContain(id);
+  });
+
+  it('consent with the keyboard: a bundle is provisioned and stored sealed', async () => {
+    await page.selectOption('#ttl', '24h');
+    await page.focus('#provision');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#bundle-status:not([hidden])', { timeout: 20_000 });
+    bundleId = await text(page, '#b-id');
+    expect(bundleId).toMatch(/^cb_/);
+    expect(await text(page, '#b-scopes')).toBe('sensor:read, thermostat:write, calendar:read');
+    expect(await text(page, '#b-status')).toBe('Active');
+    expect(await text(page, '#b-left')).toMatch(/^23 h 59 min|^1 d 0 h|^24 h/);
+    const record = await authority(`/v1/consent-bundles/${bundleId}`);
+    expect(record.scopes ?? record.data?.scopes).toEqual(['sensor:read', 'thermostat:write', 'calendar:read']);
+    // Sealed with the device key: the stored record is ciphertext, not the token.
+    const stored = await page.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((res, rej) => { const r = indexedDB.open('offline-consent-bundles'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+      const names = [...db.objectStoreNames];
+      const value = await new Promise<any>((res) => { const q = db.transaction(names[0]!).objectStore(names[0]!).get('bundle:playground'); q.onsuccess = () => res(q.result); });
+      return JSON.stringify(value, (_k, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? `bytes:${(v as ArrayBuffer).byteLength}` : v));
+    });
+    expect(stored).not.toContain('eyJ'); // no JWT text at rest
+    expect(stored).not.toContain('PRIVATE KEY');
+    await shot(page, '02-consented');
+  });
+
+  it('offline: an allowed call, a denied call and a malformed call that is retried are all guarded and audited', async () => {
+    await page.click('#online'); // the page's switch …
+    await run.context.setOffline(true); // … and the browser's network, for real
+    expect(await text(page, '#net-state')).toMatch(/^Offline/);
+
+    await say(page, 'How warm is the kitchen?');
+    expect(await text(page, '#transcript li.tool.allowed')).toContain('sensor.read');
+    expect(await text(page, '#transcript li.model:last-child')).toMatch(/kitchen is [\d.]+ °C/);
+
+    await say(page, 'Email sam@example.com that I am late');
+    expect(await text(page, '#transcript li.tool.denied')).toMatch(/SCOPE_VIOLATION/);
+
+    await say(page, '(malformed) how warm is the kitchen?');
+    expect(await text(page, '#transcript li.note')).toMatch(/could not be read .*retries once/);
+
+    expect(await auditRows(page)).toEqual([
+      { seq: 1, action: 'sensor.read', result: 'success' },
+      { seq: 2, action: 'email.send', result: 'scope_violation' },
+      { seq: 3, action: 'sensor.read', result: 'success' },
+    ]);
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
+    await shot(page, '03-offline-calls');
+  });
+
+  it('sync while offline fails as a network error and keeps every entry unsynced', async () => {
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/NETWORK_ERROR/);
+    expect(await text(page, '#unsynced')).toBe('3 not yet synced');
+  });
+
+  it('after a reload the bundle and the chain are still there', async () => {
+    await run.context.setOffline(false);
+    await openPage(page, run.server.url); // reload
+    expect(await text(page, '#b-id')).toBe(bundleId);
+    expect((await auditRows(page)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
+    await shot(page, '04-after-reload');
+  });
+
+  it('online: sync is accepted, and the authority holds exactly the page\'s chain', async () => {
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/3 accepted, 0 rejected, grant valid/);
+    expect(await text(page, '#unsynced')).toBe('0 not yet synced');
+    const held = await authority(`/v1/consent-bundles/${bundleId}/audit`);
+    expect(held.entries.map((e: any) => e.result)).toEqual(['success', 'scope_violation', 'success']);
+    const record = await authority(`/v1/consent-bundles/${bundleId}`);
+    expect((record.syncedSeq ?? record.data?.syncedSeq)).toBe(3);
+    await shot(page, '05-synced');
+  });
+
+  it('export: the JSON Lines file verifies with the bundle\'s public audit key', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const record = await authority(`/v1/consent-bundles/${bundleId}`);
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(await verifyChain(entries, { publicKey: record.auditPublicKey ?? record.data?.auditPublicKey })).toEqual({ valid: true, count: 3 });
+  });
+
+  it('refresh rotates the audit key; the trail keeps verifying in the page and at the authority', async () => {
+    await press(page, 'refresh');
+    expect(await text(page, '#consent-msg')).toMatch(/Bundle refreshed/);
+    expect(await text(page, '#b-id')).toBe(bundleId);
+    await say(page, 'Set the bedroom thermostat to 19');
+    expect(await text(page, '#transcript li.model:last-child')).toMatch(/bedroom thermostat is set to 19 °C/);
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 4 entries/);
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant valid/);
+  });
+
+  it('the operator revokes: offline the agent still acts until it syncs, then it refuses', async () => {
+    await press(page, 'revoke');
+    expect(await text(page, '#sync-msg')).toMatch(/Operator revoked the grant/);
+    await say(page, 'How warm is the office?'); // not yet known on the device: the honest offline lag
+    expect((await auditRows(page)).at(-1)).toEqual({ seq: 5, action: 'sensor.read', result: 'success' });
+
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
+    await say(page, 'How warm is the kitchen?');
+    expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    const last = (await auditRows(page)).at(-1)!;
+    expect(last.seq).toBe(6);
+    expect(last.result).not.toBe('success');
+    expect(await text(page, '#b-status')).toMatch(/^Revoked/);
+    await press(page, 'sync'); // the refusal is part of the trail too
+    expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
+    expect((await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries).toHaveLength(6);
+    await shot(page, '06-revoked');
+  });
+
+  it('is readable at 360 px wide, and every request stayed on this server (no CDN)', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(page, '07-narrow');
+    expect(run.requested.length).toBeGreaterThan(5);
+    expect(run.offServer()).toEqual([]);
+  });
+});
