@@ -10,13 +10,28 @@ export interface MediaPipeOptions {
   wasmBase?: string;
   /** Prompt plus answer, in tokens (default 2048). */
   maxTokens?: number;
+  /** Bytes of the model the engine has read so far. */
+  onLoadProgress?: (loaded: number, total: number) => void;
+}
+
+/** The model as a stream the engine pulls from, reporting how much it has read. */
+function readWithProgress(model: File, onProgress?: (loaded: number, total: number) => void): ReadableStreamDefaultReader<Uint8Array> {
+  let loaded = 0;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      loaded += chunk.byteLength;
+      onProgress?.(loaded, model.size);
+      controller.enqueue(chunk);
+    },
+  });
+  return model.stream().pipeThrough(counter).getReader();
 }
 
 export async function createMediaPipeEngine(model: File, label: string, options: MediaPipeOptions = {}): Promise<Engine> {
   const { FilesetResolver, LlmInference } = await import('@mediapipe/tasks-genai');
   const fileset = await FilesetResolver.forGenAiTasks(new URL(options.wasmBase ?? '/mediapipe/wasm', location.href).href);
   const llm = await LlmInference.createFromOptions(fileset, {
-    baseOptions: { modelAssetBuffer: model.stream().getReader() },
+    baseOptions: { modelAssetBuffer: readWithProgress(model, options.onLoadProgress) },
     maxTokens: options.maxTokens ?? 2048,
     topK: 40,
     temperature: 0.2,

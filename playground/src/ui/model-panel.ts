@@ -56,8 +56,17 @@ export async function setUpModelPanel(onEngine: (engine: Engine | null) => void)
     use(null);
     say(engineState, `Loading ${file.name} into MediaPipe on WebGPU…`);
     try {
-      use(await createMediaPipeEngine(file, `Gemma (${file.name}) on WebGPU`));
+      progress.hidden = false;
+      progress.value = 0;
+      use(await createMediaPipeEngine(file, `Gemma (${file.name}) on WebGPU`, {
+        onLoadProgress: (loaded, total) => {
+          progress.value = total ? loaded / total : 0;
+          say(engineState, `Loading ${file.name} into MediaPipe on WebGPU… ${mb(loaded)} of ${mb(total)}`);
+        },
+      }));
+      progress.hidden = true;
     } catch (error) {
+      progress.hidden = true;
       say(engineState, `The model failed to load: ${describeError(error)}`, true);
     }
   };
