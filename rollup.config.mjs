@@ -25,6 +25,8 @@ export default [
       format: 'es',
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[hash].js',
+      // No bare `import 'x'` lines for a chunk's own dependencies: bundlers warn on them (sideEffects: false).
+      hoistTransitiveImports: false,
       sourcemap: true,
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
     },

@@ -1,7 +1,7 @@
 // Bundles the runtime-neutral tests (test/*.test.ts), plus each runtime's native store tests,
 // with a vitest stand-in into ES modules that Deno, Bun and Firefox run as they are.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,12 +15,27 @@ const testsIn = (dir) => readdirSync(`${root}${dir}`).filter((f) => f.endsWith('
  * through their Node compatibility layer).
  */
 export const SUITES = {
-  browser: { platform: 'browser', files: () => [...testsIn('test'), ...testsIn('test/browser')] },
-  server: { platform: 'node', files: () => [...testsIn('test'), 'test/node/file-audit-store.test.ts', 'test/node/file-audit-log.test.ts'] },
+  browser: { platform: 'browser', entry: 'browser', files: () => [...testsIn('test'), ...testsIn('test/browser')] },
+  server: { platform: 'node', entry: 'node', files: () => [...testsIn('test'), 'test/node/file-audit-store.test.ts', 'test/node/file-audit-log.test.ts'] },
 };
 
+/**
+ * The tests import the library's entries from source (`src/index.js`, `src/node.js`, `src/browser.js`);
+ * here those resolve to the built package (`dist/<entry>.js`, what npm publishes), so the
+ * runtimes test what users install. Test helpers reached by deeper paths stay source.
+ */
+function builtPackage(entry) {
+  return {
+    name: 'built-package',
+    setup(b) {
+      b.onResolve({ filter: /(^|\/)src\/(index|node|browser)\.js$/ }, () => ({ path: `${root}dist/${entry}.js` }));
+    },
+  };
+}
+
 export async function buildPortableSuite(kind) {
-  const { platform, files: list } = SUITES[kind];
+  const { platform, entry: packageEntry, files: list } = SUITES[kind];
+  if (!existsSync(`${root}dist/${packageEntry}.js`)) throw new Error(`dist/${packageEntry}.js is missing: run npm run build first`);
   const files = list();
   const entry = [
     `import { beginFile, runAll } from './test/runtime/vitest-shim.ts';`,
@@ -36,6 +51,7 @@ export async function buildPortableSuite(kind) {
     target: 'es2022',
     outfile: path,
     alias: { vitest: `${root}test/runtime/vitest-shim.ts` },
+    plugins: [builtPackage(packageEntry)],
     logLevel: 'warning',
   });
   return { files, path };
