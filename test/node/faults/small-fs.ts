@@ -81,7 +81,7 @@ function mountExt4(): SmallFs | null {
       } catch {
         // nothing immutable left
       }
-      run('umount', [dir]);
+      run('umount', ['--lazy', dir]); // also when a failed test left a file open
       rmSync(base, { recursive: true, force: true });
     },
   };
