@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'AUDIT_LOG_CLOSED'
   | 'AUDIT_LOG_LOCKED'
   | 'AUDIT_STORE_CORRUPT'
+  | 'AUDIT_STORE_UNAVAILABLE'
   | 'INVALID_SYNC_MARK'
   | 'OFFLINE_EXPIRED'
   | 'GRANT_REVOKED'
@@ -29,6 +30,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_BUNDLE_FORMAT'
   | 'UNSUPPORTED_KDF'
   | 'BUNDLE_NOT_FOUND'
+  | 'BUNDLE_WRITE_FAILED'
   | 'BUNDLE_KEY_MISMATCH'
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
@@ -110,7 +112,8 @@ export class HashChainError extends OfflineConsentError {
  * The audit log could not do what was asked: a write failed (`AUDIT_WRITE_FAILED`, the
  * entries were not added), the log is closed (`AUDIT_LOG_CLOSED`) or already open elsewhere
  * in this process (`AUDIT_LOG_LOCKED`), a store's side record (head or meta) is unreadable
- * (`AUDIT_STORE_CORRUPT`), or `markSynced` got a seq past the head (`INVALID_SYNC_MARK`).
+ * (`AUDIT_STORE_CORRUPT`), the storage refuses to open for writing (`AUDIT_STORE_UNAVAILABLE`:
+ * read-only, no permission), or `markSynced` got a seq past the head (`INVALID_SYNC_MARK`).
  */
 export class AuditLogError extends OfflineConsentError {
   constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
@@ -204,6 +207,14 @@ export class BundleNotFoundError extends OfflineConsentError {
   constructor(target: string) {
     super(`No consent bundle at ${target}`, 'BUNDLE_NOT_FOUND');
     this.name = 'BundleNotFoundError';
+  }
+}
+
+/** Storing or deleting a sealed bundle failed (disk full, read-only, quota); the bundle stored before is untouched. */
+export class BundleWriteError extends OfflineConsentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'BUNDLE_WRITE_FAILED', options);
+    this.name = 'BundleWriteError';
   }
 }
 

@@ -1,5 +1,5 @@
 import { createStore, get, promisifyRequest, set, update, type UseStore } from 'idb-keyval';
-import { BundleNotFoundError } from '../errors.js';
+import { BundleNotFoundError, BundleWriteError } from '../errors.js';
 import { importAuditSigningKey } from '../bundle/signing-key.js';
 import { isCryptoKey, type BundleKey } from '../bundle/key.js';
 import { openBundle, type OpenOptions } from '../bundle/open.js';
@@ -61,7 +61,12 @@ export async function storeBundle(bundle: ConsentBundle, name: string, key?: Bun
   } else {
     record = { sealed: await sealBundle(bundle, sealKey, options) };
   }
-  await set(id, record, bundles());
+  try {
+    await set(id, record, bundles());
+  } catch (error) {
+    // Quota exceeded, a database closed underneath: the transaction aborted, the old record stays.
+    throw new BundleWriteError(`Could not store the bundle "${name}" in IndexedDB (${(error as Error)?.name ?? 'error'}); the record was left as it was`, { cause: error });
+  }
 }
 
 /** Opens the bundle stored under `name`; `BUNDLE_NOT_FOUND` when there is none. */

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SignedAuditEntry } from '../audit/types.js';
-import { AuditLogError } from '../errors.js';
+import { AuditLogError, OfflineConsentError } from '../errors.js';
 import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from './audit-store.js';
 import { checkMetaValue } from './json-value.js';
 import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
@@ -130,17 +130,25 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       } catch (error) {
         await release(segment);
         openPaths.delete(path);
-        throw error;
+        throw isErrno(error) ? new AuditLogError(`Cannot open audit file ${path} for writing (${error.code})`, 'AUDIT_STORE_UNAVAILABLE', { cause: error }) : error;
       }
     },
 
     async append(entries: readonly SignedAuditEntry[], { durability }) {
       checkOpen();
-      if (broken) throw new AuditLogError('An earlier failed write could not be undone; reopen the log', 'AUDIT_WRITE_FAILED', { cause: broken });
       const last = entries[entries.length - 1];
       if (!last) return;
       const bytes = Buffer.from(entries.map((e) => `${JSON.stringify(orderEntryFields(e))}\n`).join(''), 'utf8');
       const seg = segment;
+      if (broken) {
+        // Try the undo again (the file may be writable again): until it works nothing is appended.
+        try {
+          await undo(seg);
+          broken = null;
+        } catch (repairError) {
+          throw new AuditLogError('An earlier failed write could not be undone yet; nothing was appended', 'AUDIT_WRITE_FAILED', { cause: repairError });
+        }
+      }
       try {
         seg.fh ??= await open(path, constants.O_RDWR | constants.O_CREAT);
         if (durability === 'fsync') seg.syncFh ??= await open(path, constants.O_WRONLY | constants.O_DSYNC);
@@ -155,8 +163,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       } catch (error) {
         // Undo whatever part of the batch landed, so the file holds only acknowledged entries.
         try {
-          await seg.fh?.truncate(seg.size);
-          await seg.fh?.datasync();
+          await undo(seg);
         } catch (repairError) {
           broken = repairError;
         }
@@ -194,7 +201,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
 
     async setSynced(seq) {
       checkOpen();
-      await writeFileAtomic(`${path}.synced`, String(seq));
+      await writeSide(`${path}.synced`, String(seq));
     },
 
     async getMeta<T>(name: string): Promise<T | undefined> {
@@ -209,7 +216,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       const next = { ...meta };
       if (value === undefined) delete next[name];
       else next[name] = JSON.parse(JSON.stringify(checkMetaValue(value, name)));
-      await writeFileAtomic(`${path}.meta`, JSON.stringify(next));
+      await writeSide(`${path}.meta`, JSON.stringify(next));
       meta = next;
     },
 
@@ -218,7 +225,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       const seg = segment;
       if (!head || seg.size === 0 || seg.size <= ifLargerThan) return false;
       // The head goes to its sidecar first: a crash before the rename is completed on open.
-      await writeFileAtomic(`${path}.head`, JSON.stringify(head));
+      await writeSide(`${path}.head`, JSON.stringify(head));
       await archive(seg.firstSeq, head.seq);
       segment = { fh: null, syncFh: null, size: 0, firstSeq: head.seq + 1, readers: 0, retired: false };
       dirSynced = false;
@@ -233,6 +240,25 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       await release(segment);
     },
   };
+}
+
+/** Cuts the live file back to its committed size (whatever part of a failed batch landed). */
+async function undo(seg: Segment): Promise<void> {
+  await seg.fh?.truncate(seg.size);
+  await seg.fh?.datasync();
+}
+
+function isErrno(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && !(error instanceof OfflineConsentError);
+}
+
+/** A side record replaced atomically; a filesystem refusal (ENOSPC, EROFS …) is a typed write failure. */
+async function writeSide(file: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text);
+  } catch (error) {
+    throw isErrno(error) ? new AuditLogError(`Could not write ${file} (${error.code}); it keeps its previous value`, 'AUDIT_WRITE_FAILED', { cause: error }) : error;
+  }
 }
 
 async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { BundleNotFoundError } from '../errors.js';
+import { BundleNotFoundError, BundleWriteError } from '../errors.js';
 import type { BundleKey } from '../bundle/key.js';
 import { openBundle, type OpenOptions } from '../bundle/open.js';
 import { sealBundle, type SealOptions } from '../bundle/seal.js';
@@ -10,7 +10,18 @@ import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
 
 /** Seals the bundle and replaces the file at `path` atomically, readable by the owner only (0600). */
 export async function storeBundle(bundle: ConsentBundle, path: string, key: BundleKey, options: SealOptions = {}): Promise<void> {
-  await writeFileAtomic(path, await sealBundle(bundle, key, options), { mode: 0o600 });
+  const sealed = await sealBundle(bundle, key, options);
+  try {
+    await writeFileAtomic(path, sealed, { mode: 0o600 });
+  } catch (error) {
+    throw writeFailed('store', path, error);
+  }
+}
+
+/** A filesystem refusal (ENOSPC, EROFS, EPERM …) as a typed error; the file as it was stays. */
+function writeFailed(what: 'store' | 'delete', path: string, cause: unknown): BundleWriteError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+  return new BundleWriteError(`Could not ${what} the bundle at ${path} (${code}); the file was left as it was`, { cause });
 }
 
 /** Reads and opens the sealed bundle at `path` (any layout); `BUNDLE_NOT_FOUND` when there is none. */
@@ -31,7 +42,7 @@ export async function deleteBundle(path: string): Promise<boolean> {
     await unlink(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
+    throw writeFailed('delete', path, error);
   }
   // Flush the directory, so a revoked bundle does not come back after a power cut.
   await fsyncDir(dirname(path));

@@ -1,40 +1,26 @@
 // The browser store across a real page reload and a full browser restart: Chromium (Playwright)
 // on a persistent profile, a page on loopback that loads the browser entry. What must survive
 // is the keys' non-extractability, not just the bytes.
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verify } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import vectors from '../../vectors/interop-vectors.json';
+import { CHROMIUM, servePage } from '../browser-page.js';
 
 const bundle = vectors.legacyBundle.bundle;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const profile = mkdtempSync(join(tmpdir(), 'oc-chromium-profile-'));
 let origin = '';
-
-const server = createServer(async (req, res) => {
-  if (req.url === '/app.js') {
-    const out = await build({
-      stdin: { contents: `import * as oc from './src/browser.ts'; globalThis.oc = oc;`, resolveDir: resolve(import.meta.dirname, '../../..'), loader: 'ts' },
-      bundle: true, write: false, format: 'esm', platform: 'browser', conditions: ['browser'], logLevel: 'silent',
-    });
-    res.writeHead(200, { 'content-type': 'text/javascript' }).end(out.outputFiles[0]!.text);
-  } else {
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/app.js"></script>');
-  }
-});
+let site: Awaited<ReturnType<typeof servePage>>;
 
 beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`; // one origin for every session
+  site = await servePage();
+  origin = `${site.origin}/`; // one origin for every session
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await site.close();
   rmSync(profile, { recursive: true, force: true });
 });
 

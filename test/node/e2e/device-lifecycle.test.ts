@@ -2,12 +2,9 @@
 // PostgreSQL): provision → store sealed → offline → load → guarded actions in a file log → sync (with the
 // authority SIGKILLed mid-sync and restarted) → refresh with a rotated audit key → revoke
 // → sync → the guard refuses, also after a restart.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GrantRevokedError,
   createConsentBundle,
@@ -21,63 +18,14 @@ import {
   verifyChain,
   type SignedAuditEntry,
 } from '../../../src/node.js';
-import { generateApiKey } from '../../../src/authority/index.js';
-import { ENGINES, createPostgresDatabase, type EngineName } from '../authority/harness.js';
-
-interface Running {
-  url: string;
-  port: number;
-  child: ChildProcess;
-}
-
-function startProcess(options: Record<string, unknown>): Promise<Running> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'authority-process.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`authority exited early (${code})`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ ...JSON.parse(line), child }));
-  });
-}
-
-function kill(running: Running): Promise<void> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGKILL');
-  });
-}
-
-async function call(url: string, apiKey: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+import { ENGINES, type EngineName } from '../authority/harness.js';
+import { authorityProcesses, call, kill, type Running } from './authority-child.js';
 
 describe.each(ENGINES)('device lifecycle against the authority process on %s', (engine: EngineName) => {
-  const dir = mkdtempSync(join(tmpdir(), `oc-e2e-${engine}-`));
-  const apiKey = generateApiKey();
-  let location: Record<string, unknown>;
-  let dispose = async () => {};
+  const { dir, apiKey, start } = authorityProcesses(engine, 'oc-e2e');
   let server: Running | undefined;
 
-  beforeAll(async () => {
-    if (engine === 'pglite') location = { dataDir: join(dir, 'db') };
-    else {
-      const database = await createPostgresDatabase();
-      location = { databaseUrl: database.url };
-      dispose = database.drop;
-    }
-  });
-  afterAll(async () => {
-    if (server) await kill(server);
-    await dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('runs offline, survives a killed authority mid-sync, refreshes, and halts on revocation', async () => {
-    const start = (port = 0) => startProcess({ ...location, apiKey, rateLimits: false, port });
     server = await start();
     const { port } = server;
     const agentId = (await call(server.url, apiKey, 'POST', '/v1/agents', { name: 'pi', scopes: ['sensor:read', 'thermostat:write', 'email:send'] })).body.agentId;
