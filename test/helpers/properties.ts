@@ -48,7 +48,9 @@ export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
   if (details.failed) {
     const report = (await fc.asyncDefaultReportMessage(details)) ?? `${name} failed`;
     // Counterexamples can be megabytes (64 KB tokens, 1 MB bodies): keep the report readable.
-    throw new Error(report.length > 6000 ? `${report.slice(0, 3000)}\n… ${report.length - 6000} characters cut …\n${report.slice(-3000)}` : report);
+    const cut = report.length > 6000 ? `${report.slice(0, 3000)}\n… ${report.length - 6000} characters cut …\n${report.slice(-3000)}` : report;
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(`${name}: ${cause.slice(0, 1000)}\n${cut}`);
   }
   // A generator that filters away most of its cases would pass vacuously: require the full count.
   if (details.numRuns !== numRuns) throw new Error(`${name} ran ${details.numRuns} of ${numRuns} cases`);
