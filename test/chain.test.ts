@@ -88,6 +88,10 @@ describe('verifyChain finds the first break and says why', () => {
     c[1]!.scopes = 'sensor:read';
     expect(await verifyChain(c as never)).toEqual({ valid: false, brokenAt: 1, reason: 'hash' });
     expect(await verifyChain([null] as never)).toEqual({ valid: false, brokenAt: 0, reason: 'seq' });
+    // A string field wrapped in an array hashes the same through String(); it is still not the signed entry.
+    const wrapped = clone(chain) as unknown as Record<string, unknown>[];
+    wrapped[2]!.agentDID = [wrapped[2]!.agentDID];
+    expect(await verifyChain(wrapped as never)).toEqual({ valid: false, brokenAt: 2, reason: 'hash' });
   });
 
   it('an earlier async failure wins over a later synchronous one, whatever the window', async () => {

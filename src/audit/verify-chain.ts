@@ -17,7 +17,15 @@ export interface VerifyChainOptions {
 
 type Pending = { index: number; check: Promise<ChainBreakReason | null> };
 
+const TEXT_FIELDS = ['timestamp', 'action', 'agentDID', 'grantId', 'result'] as const;
+
+/** The hash input joins fields with String(), so ["x"] would hash like "x": such an entry is not the one signed. */
+function hashedFieldsTyped(entry: SignedAuditEntry): boolean {
+  return TEXT_FIELDS.every((f) => typeof entry[f] === 'string') && Array.isArray(entry.scopes) && entry.scopes.every((s) => typeof s === 'string');
+}
+
 async function checkEntry(entry: SignedAuditEntry, key: CryptoKey | undefined): Promise<ChainBreakReason | null> {
+  if (!hashedFieldsTyped(entry)) return 'hash';
   let hash: string;
   try {
     hash = await computeEntryHash(entry);
