@@ -76,6 +76,9 @@ function fingerprint(e: unknown, fields: string[]): string {
   return JSON.stringify(fields.map((f) => (f in r ? r[f] : '<absent>')));
 }
 
+/** Stands for a stored record that is not an entry at all (a log line that is not a JSON object with a numeric seq). */
+export const MALFORMED = Symbol('malformed');
+
 export type Expected = { valid: true; count: number } | { valid: false; brokenAt: number; reason: ChainBreakReason };
 
 /**
@@ -87,6 +90,7 @@ export function expectedBreak(original: readonly SignedAuditEntry[], mutated: re
   for (let i = 0; i < mutated.length; i++) {
     const e = mutated[i];
     const o = original[i];
+    if (e === MALFORMED) return { valid: false, brokenAt: i, reason: 'malformed' };
     if (!o) return { valid: false, brokenAt: i, reason: 'seq' }; // longer than the original: an extra entry
     if (fingerprint(e, FIELDS) === fingerprint(o, FIELDS)) continue;
     if (fingerprint(e, ['seq']) !== fingerprint(o, ['seq'])) return { valid: false, brokenAt: i, reason: 'seq' };
