@@ -12,7 +12,8 @@ export interface OracleOptions {
 export type Verdict = { ok: true; grant: Record<string, unknown> } | { ok: false; code: string };
 
 const isNonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A NumericDate a Date can hold: ±8.64e15 ms, i.e. ±8.64e12 s. */
+const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= 8.64e12;
 
 export function expectedVerdict(claims: Record<string, unknown>, o: OracleOptions): Verdict {
   const fail = (code: string): Verdict => ({ ok: false, code });
@@ -39,7 +40,7 @@ export function expectedVerdict(claims: Record<string, unknown>, o: OracleOption
 }
 
 const WRONG: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(undefined, null, '', 0, -1, 1.5, 1e308, true, [], {}, '1795100000', [1, 2]),
+  fc.constantFrom(undefined, null, '', 0, -1, 1.5, 1e308, -1e308, 8.64e12, 8.64e12 + 1, -1e13, true, [], {}, '1795100000', [1, 2]),
   fc.jsonValue({ maxDepth: 1 }),
 );
 

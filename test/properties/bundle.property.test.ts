@@ -141,7 +141,7 @@ function setPath(root: unknown, path: string[], value: unknown): unknown {
   }
   const last = path.at(-1)!;
   if (value === undefined) delete node[last];
-  else node[last] = value;
+  else node[last] = structuredClone(value); // constantFrom hands out one instance: never link it twice
   return root;
 }
 
