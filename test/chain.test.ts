@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import vectors from './vectors/interop-vectors.json';
 import {
   GENESIS_HASH,
+  HashChainError,
   computeEntryHash,
   entryHashInput,
   signEntryHash,
@@ -88,6 +89,10 @@ describe('verifyChain finds the first break and says why', () => {
     c[1]!.scopes = 'sensor:read';
     expect(await verifyChain(c as never)).toEqual({ valid: false, brokenAt: 1, reason: 'hash' });
     expect(await verifyChain([null] as never)).toEqual({ valid: false, brokenAt: 0, reason: 'seq' });
+    // A string field wrapped in an array hashes the same through String(); it is still not the signed entry.
+    const wrapped = clone(chain) as unknown as Record<string, unknown>[];
+    wrapped[2]!.agentDID = [wrapped[2]!.agentDID];
+    expect(await verifyChain(wrapped as never)).toEqual({ valid: false, brokenAt: 2, reason: 'hash' });
   });
 
   it('an earlier async failure wins over a later synchronous one, whatever the window', async () => {
@@ -97,6 +102,17 @@ describe('verifyChain finds the first break and says why', () => {
     for (const concurrency of [1, 7, 64, 500]) {
       expect(await verifyChain(c, { concurrency })).toEqual({ valid: false, brokenAt: 10, reason: 'hash' });
     }
+  });
+
+  it('an earlier async failure also wins over a reader that throws on a later record (a malformed log line)', async () => {
+    const c = await buildChain(5);
+    c[1]!.signature = c[0]!.signature;
+    async function* reader() {
+      yield* c.slice(0, 3);
+      throw new HashChainError(3, 'malformed');
+    }
+    expect(await verifyChain(reader(), { publicKey: AUDIT_KEY.publicKey })).toEqual({ valid: false, brokenAt: 1, reason: 'signature' });
+    await expect(verifyChain(reader())).rejects.toMatchObject({ brokenAt: 3, reason: 'malformed' }); // nothing earlier: the reader's error stands
   });
 
   it('checks a segment that continues an earlier chain when given the previous head', async () => {

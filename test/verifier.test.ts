@@ -130,6 +130,9 @@ describe('error codes, in PROTOCOL.md §2 order', () => {
       { delegationDepth: -1 },
       { delegationDepth: 1.5 },
       { grnt: 5 },
+      { exp: -1e13 }, // beyond the range of a Date: was an untyped RangeError building TokenExpiredError
+      { exp: 1e13 },
+      { nbf: 1e300 },
     ];
     for (const override of cases) {
       expect(await codeOf(v.verify(await signToken(grantClaims(override as never)))), JSON.stringify(override)).toBe('INVALID_CLAIM');

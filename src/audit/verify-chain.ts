@@ -17,7 +17,15 @@ export interface VerifyChainOptions {
 
 type Pending = { index: number; check: Promise<ChainBreakReason | null> };
 
+const TEXT_FIELDS = ['timestamp', 'action', 'agentDID', 'grantId', 'result'] as const;
+
+/** The hash input joins fields with String(), so ["x"] would hash like "x": such an entry is not the one signed. */
+function hashedFieldsTyped(entry: SignedAuditEntry): boolean {
+  return TEXT_FIELDS.every((f) => typeof entry[f] === 'string') && Array.isArray(entry.scopes) && entry.scopes.every((s) => typeof s === 'string');
+}
+
 async function checkEntry(entry: SignedAuditEntry, key: CryptoKey | undefined): Promise<ChainBreakReason | null> {
+  if (!hashedFieldsTyped(entry)) return 'hash';
   let hash: string;
   try {
     hash = await computeEntryHash(entry);
@@ -56,31 +64,38 @@ export async function verifyChain(
     return null;
   }
 
-  for await (const entry of entries) {
-    let reason: ChainBreakReason | null = null;
-    const seqOk =
-      entry !== null &&
-      typeof entry === 'object' &&
-      Number.isSafeInteger(entry.seq) &&
-      entry.seq === (prevSeq === undefined ? 1 : prevSeq + 1);
-    if (!seqOk) reason = 'seq';
-    else if (entry.prevHash !== prevHash) reason = 'prevHash';
-    if (reason) {
-      const earlier = await firstPendingFailure();
-      return { valid: false, ...(earlier ?? { brokenAt: index, reason }) };
-    }
-    pending.push({ index, check: checkEntry(entry, key) });
-    if (pending.length >= window) {
-      const { index: i, check } = pending.shift()!;
-      const r = await check;
-      if (r) {
-        await Promise.allSettled(pending.map((p) => p.check));
-        return { valid: false, brokenAt: i, reason: r };
+  try {
+    for await (const entry of entries) {
+      let reason: ChainBreakReason | null = null;
+      const seqOk =
+        entry !== null &&
+        typeof entry === 'object' &&
+        Number.isSafeInteger(entry.seq) &&
+        entry.seq === (prevSeq === undefined ? 1 : prevSeq + 1);
+      if (!seqOk) reason = 'seq';
+      else if (entry.prevHash !== prevHash) reason = 'prevHash';
+      if (reason) {
+        const earlier = await firstPendingFailure();
+        return { valid: false, ...(earlier ?? { brokenAt: index, reason }) };
       }
+      pending.push({ index, check: checkEntry(entry, key) });
+      if (pending.length >= window) {
+        const { index: i, check } = pending.shift()!;
+        const r = await check;
+        if (r) {
+          await Promise.allSettled(pending.map((p) => p.check));
+          return { valid: false, brokenAt: i, reason: r };
+        }
+      }
+      prevSeq = entry.seq;
+      prevHash = entry.hash;
+      index++;
     }
-    prevSeq = entry.seq;
-    prevHash = entry.hash;
-    index++;
+  } catch (error) {
+    // A reader that fails on a later record (a malformed line) must not hide an earlier break still being checked.
+    const earlier = await firstPendingFailure();
+    if (earlier) return { valid: false, ...earlier };
+    throw error;
   }
   const failure = await firstPendingFailure();
   return failure ? { valid: false, ...failure } : { valid: true, count: index };

@@ -32,10 +32,13 @@ function optionalString(payload: Record<string, unknown>, name: string): string 
   return v;
 }
 
+/** Seconds either side of 1970 a JavaScript Date can hold (±8.64e15 ms); beyond it no expiry can be reported. */
+const MAX_NUMERIC_DATE = 8.64e12;
+
 function optionalNumericDate(payload: Record<string, unknown>, name: string): number | undefined {
   const v = payload[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) invalid(name, 'a NumericDate (number of seconds)');
+  if (typeof v !== 'number' || !(Math.abs(v) <= MAX_NUMERIC_DATE)) invalid(name, 'a NumericDate (seconds within the range of a Date)');
   return v;
 }
 

@@ -51,6 +51,7 @@ export interface OfflineVerifier {
 
 /** Tokens larger than this are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 64 * 1024;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 function malformed(message: string): never {
   throw new OfflineVerificationError(message, 'MALFORMED_TOKEN');
@@ -59,6 +60,8 @@ function malformed(message: string): never {
 function readHeader(token: unknown): ProtectedHeaderParameters {
   if (typeof token !== 'string') malformed('Token must be a string');
   if (token.length > MAX_TOKEN_LENGTH) malformed(`Token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  // A compact JWS is ASCII; refusing the rest here also makes the limit above one of bytes, not UTF-16 units.
+  if (NON_ASCII.test(token)) malformed('Token contains non-ASCII characters');
   if (token.split('.').length !== 3) malformed('Token is not a compact JWS (three dot-separated parts)');
   try {
     return decodeProtectedHeader(token);
