@@ -30,13 +30,23 @@ function readWithProgress(model: File, onProgress?: (loaded: number, total: numb
 export async function createMediaPipeEngine(model: File, label: string, options: MediaPipeOptions = {}): Promise<Engine> {
   const { FilesetResolver, LlmInference } = await import('@mediapipe/tasks-genai');
   const fileset = await FilesetResolver.forGenAiTasks(new URL(options.wasmBase ?? '/mediapipe/wasm', location.href).href);
-  const llm = await LlmInference.createFromOptions(fileset, {
-    baseOptions: { modelAssetBuffer: readWithProgress(model, options.onLoadProgress) },
-    maxTokens: options.maxTokens ?? 2048,
-    topK: 40,
-    temperature: 0.2,
-    randomSeed: 1,
-  });
+  let loading = true; // progress reports stop once the engine has answered, whatever it said
+  const reader = readWithProgress(model, (loaded, total) => loading && options.onLoadProgress?.(loaded, total));
+  let llm: Awaited<ReturnType<typeof LlmInference.createFromOptions>>;
+  try {
+    llm = await LlmInference.createFromOptions(fileset, {
+      baseOptions: { modelAssetBuffer: reader },
+      maxTokens: options.maxTokens ?? 2048,
+      topK: 40,
+      temperature: 0.2,
+      randomSeed: 1,
+    });
+  } catch (error) {
+    await reader.cancel().catch(() => {}); // MediaPipe may refuse the file before reading all of it
+    throw error;
+  } finally {
+    loading = false;
+  }
   return {
     id: 'mediapipe',
     label,
