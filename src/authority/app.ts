@@ -8,6 +8,7 @@ import type { AuthorityContext, AuthorityEnv } from './context.js';
 import { migrate } from './db/migrations.js';
 import { openDatabase, type DatabaseLocation } from './db/open.js';
 import type { Db } from './db/types.js';
+import { isDatabaseUnavailable } from './db/unavailable.js';
 import { requireApiKey } from './http/auth.js';
 import { RateLimiter, type RateLimit } from './http/rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
@@ -126,6 +127,11 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
       return c.json({ code: error.code, message: error.message, requestId: c.get('requestId'), ...error.details }, error.status);
     }
     report(error);
+    if (isDatabaseUnavailable(error)) {
+      // Nothing was committed (each change is one transaction): the client may simply retry.
+      c.header('Retry-After', '1');
+      return c.json({ code: 'DATABASE_UNAVAILABLE', message: 'The database connection was lost; retry', requestId: c.get('requestId') }, 503);
+    }
     return c.json({ code: 'INTERNAL_ERROR', message: 'Internal error', requestId: c.get('requestId') }, 500);
   });
   app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));

@@ -27,7 +27,7 @@ describe('built package', () => {
     expect(code).not.toMatch(/["']node:/);
     expect(code).not.toMatch(/\brequire\(/);
     // The authority's server-side dependencies never reach a browser bundle.
-    expect(code).not.toMatch(/\bhono\b|pglite|from ["']postgres["']/i);
+    expect(code).not.toMatch(/\bhono\b|pglite|from ["']pg["']|from ["']postgres["']/i);
     // Nor do the agent frameworks: importing the core never loads them.
     expect(code).not.toMatch(/@langchain|@google\/adk/);
   });

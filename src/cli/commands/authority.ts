@@ -18,7 +18,7 @@ async function loadAuthority() {
   try {
     return await import('../../authority/index.js');
   } catch (cause) {
-    throw new CliError(`the authority needs its optional packages: npm install hono @hono/node-server @electric-sql/pglite postgres (${(cause as Error).message})`, 2);
+    throw new CliError(`the authority needs its optional packages: npm install hono @hono/node-server @electric-sql/pglite pg (${(cause as Error).message})`, 2);
   }
 }
 

@@ -1,6 +1,6 @@
 // Test harness for the authority: the same cases run on PGlite (in memory) and on the
 // PostgreSQL cluster the global setup started. Each file gets its own database.
-import postgres from 'postgres';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { createAuthority, type Authority, type AuthorityOptions, type Db } from '../../../src/authority/index.js';
 import { openPglite } from '../../../src/authority/db/pglite.js';
@@ -14,19 +14,19 @@ export const ENGINES: EngineName[] = ['pglite', 'postgres'];
 export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = inject('pgAdminUrl');
   const name = `oc_test_${toHex(randomBytes(6))}`;
-  const sql = postgres(admin, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`CREATE DATABASE ${name}`);
-  await sql.end();
+  const asAdmin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await asAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const s = postgres(admin, { max: 1, onnotice: () => {} });
-      await s.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await s.end();
-    },
-  };
+  return { url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** An open database of the engine, and how to throw it away. */
