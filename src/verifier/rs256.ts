@@ -6,13 +6,12 @@ import { utf8Decode, utf8Encode } from '../crypto/utf8.js';
 const RSASSA = 'RSASSA-PKCS1-v1_5';
 
 /**
- * Checks the RS256 signature of a compact JWS whose header was already parsed and vetted,
+ * Checks the RS256 signature of a compact JWS (segments ending at `firstDot` and `lastDot`)
+ * whose header was already parsed and vetted,
  * and returns its payload as `parse` reads it. Straight to Web Crypto: this is the one algorithm
  * accepted, and the hot loop of a device re-verifying grants. Throws on any defect.
  */
-export async function verifyRs256Compact<T>(token: string, key: CryptoKey, parse: (payload: unknown) => T): Promise<T> {
-  const firstDot = token.indexOf('.');
-  const lastDot = token.lastIndexOf('.');
+export async function verifyRs256Compact<T>(token: string, firstDot: number, lastDot: number, key: CryptoKey, parse: (payload: unknown) => T): Promise<T> {
   const signature: Bytes = fromBase64Url(token.slice(lastDot + 1));
   // The signing input is the ASCII of "header.payload"; base64url text is ASCII by construction.
   const verified = subtle().verify(RSASSA, key, signature, utf8Encode(token.slice(0, lastDot)));
