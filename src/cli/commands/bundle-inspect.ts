@@ -20,6 +20,11 @@ function describeLayout(bytes: Uint8Array): Record<string, unknown> {
   return info;
 }
 
+/** ISO text of a Unix-ms time, or null when no Date can hold it (a hostile `exp` must not crash the report). */
+function isoTime(ms: number): string | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
+}
+
 export function registerBundleInspect(bundle: Command): void {
   bundle
     .command('inspect')
@@ -45,9 +50,9 @@ export function registerBundleInspect(bundle: Command): void {
         principal: claims.sub,
         grantId: claims.grnt ?? claims.jti,
         scopes: claims.scp,
-        tokenExpiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null,
+        tokenExpiresAt: typeof claims.exp === 'number' ? isoTime(claims.exp * 1000) : null,
         offlineExpiresAt: opened.offlineExpiresAt,
-        checkpointAt: new Date(opened.checkpointAt).toISOString(),
+        checkpointAt: isoTime(opened.checkpointAt),
         snapshotValidUntil: opened.jwksSnapshot.validUntil,
         signingKeys: opened.jwksSnapshot.keys.map((k) => k.kid),
         auditKeySha256: await sha256Hex(pemToDer(opened.offlineAuditKey.publicKey, 'PUBLIC KEY')),

@@ -49,6 +49,18 @@ describe('offline-consent bundle inspect', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('[BUNDLE_TAMPERED]');
   });
+
+  it('reports a token exp no Date can hold as null instead of crashing', async () => {
+    const path = join(dir, 'far.bin');
+    const bundle = vectors.legacyBundle.bundle as ConsentBundle;
+    const [header, , signature] = bundle.grantToken.split('.');
+    const payload = Buffer.from(JSON.stringify({ sub: 'u', agt: 'did:key:z6MkAgent', scp: ['sensor:read'], jti: 'j', exp: 1e13 })).toString('base64url');
+    await storeBundle({ ...bundle, grantToken: `${header}.${payload}.${signature}` }, path, 'far away', { iterations: 100_000 });
+    const out = await cli(['bundle', 'inspect', path, '--json'], { OFFLINE_CONSENT_BUNDLE_KEY: 'far away' });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ tokenExpiresAt: null, scopes: ['sensor:read'] });
+  });
 });
 
 describe('offline-consent authority init', () => {
