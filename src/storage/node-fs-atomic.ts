@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** Flushes a directory, so a file just created or renamed in it survives power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -10,6 +10,24 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/** A temporary sibling this long untouched belongs to a writer that died (SIGKILL, power loss). */
+const ORPHAN_AGE_MS = 10 * 60_000;
+const swept = new Set<string>();
+
+/** Once per path and process: removes `<name>.<hex>.tmp` siblings left by a writer that died mid-write. */
+async function sweepOrphans(path: string): Promise<void> {
+  if (swept.has(path)) return;
+  swept.add(path);
+  const dir = dirname(path);
+  const pattern = new RegExp(`^${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[0-9a-f]{12}\\.tmp$`);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => pattern.test(n))) {
+    const file = join(dir, name);
+    const info = await stat(file).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > ORPHAN_AGE_MS) await unlink(file).catch(() => {});
   }
 }
 
@@ -34,4 +52,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, {
     throw error;
   }
   await fsyncDir(dirname(path));
+  await sweepOrphans(path);
 }

@@ -1,7 +1,7 @@
 import { loadBundle as upstreamLoad, storeBundle as upstreamStore } from '@grantex/gemma';
 import { spawn } from 'node:child_process';
 import { scrypt } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,19 @@ describe('storeBundle / loadBundle on files', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await loadBundle(path, HEX)).toEqual(bundle);
     expect(readdirSync(dir)).toEqual(['bundle.bin']);
+  });
+
+  it('removes temporary files a killed writer left behind (older than 10 minutes), not a live writer\'s', async () => {
+    const path = join(dir, 'bundle.bin');
+    const orphan = join(dir, 'bundle.bin.0123456789ab.tmp');
+    const live = join(dir, 'bundle.bin.ba9876543210.tmp');
+    const other = join(dir, 'other.bin.0123456789ab.tmp');
+    for (const f of [orphan, live, other]) writeFileSync(f, 'half a bundle');
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(orphan, old, old);
+    utimesSync(other, old, old);
+    await storeBundle(bundle, path, HEX);
+    expect(readdirSync(dir).sort()).toEqual(['bundle.bin', 'bundle.bin.ba9876543210.tmp', 'other.bin.0123456789ab.tmp']);
   });
 
   it('a missing file is BUNDLE_NOT_FOUND; deleteBundle removes it once', async () => {
