@@ -30,6 +30,12 @@ export default [
     plugins: [library, nodeResolve({ browser: true, exportConditions: ['browser'] }), esbuild({ target: 'es2022', minify: true, tsconfig: here('tsconfig.json') }), pageFiles],
   },
   {
+    // The service worker must be served from the page's root to control it.
+    input: here('src/sw.ts'),
+    output: { file: here('dist/page/sw.js'), format: 'es', sourcemap: true },
+    plugins: [esbuild({ target: 'es2022', minify: true, tsconfig: here('tsconfig.json') })],
+  },
+  {
     input: here('server/main.ts'),
     // Packages stay imports, resolved from this repository's node_modules at run time.
     external: (id) => id.startsWith('node:') || !(id in ENTRIES || id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')),

@@ -48,14 +48,19 @@ async function act(status: HTMLElement, work: () => Promise<void>): Promise<void
 
 function wireNetwork(): void {
   const box = $<HTMLInputElement>('online'), chip = $('net-state');
-  const show = (online: boolean) => {
-    box.checked = online;
-    chip.textContent = online ? 'Online: the authority is reachable' : 'Offline: cut off from the authority';
-    chip.classList.toggle('off', !online);
+  // The switch is the user's; the browser may also have no network at all (navigator.onLine).
+  const show = () => {
+    box.checked = isOnline();
+    const reachable = isOnline() && navigator.onLine;
+    chip.textContent = reachable ? 'Online: the authority is reachable'
+      : navigator.onLine ? 'Offline: cut off from the authority' : 'Offline: this device has no network';
+    chip.classList.toggle('off', !reachable);
   };
   box.addEventListener('change', () => setOnline(box.checked));
   onNetworkChange(show);
-  show(isOnline());
+  window.addEventListener('online', show);
+  window.addEventListener('offline', show);
+  show();
 }
 
 function wireConsent(): void {
@@ -129,7 +134,21 @@ function wireChat(): void {
   });
 }
 
+/** The service worker keeps the page, its script and MediaPipe's WASM for visits with no network. */
+async function keepForOffline(): Promise<void> {
+  const state = $('offline-ready');
+  if (!('serviceWorker' in navigator)) return say(state, 'This browser cannot keep the page for offline visits (no service worker).');
+  try {
+    await navigator.serviceWorker.register('/sw.js');
+    await navigator.serviceWorker.ready;
+    say(state, 'This page is kept for offline visits (service worker).');
+  } catch (error) {
+    say(state, `The page could not be kept for offline visits: ${describeError(error)}`);
+  }
+}
+
 async function main(): Promise<void> {
+  void keepForOffline();
   renderScopeChoices();
   wireNetwork();
   wireConsent();

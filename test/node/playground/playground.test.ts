@@ -112,14 +112,31 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await shot(page, '04-after-reload');
   });
 
+  it('with no network at all, the page still opens from its service worker cache and keeps working', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && /kept for offline/.test(document.getElementById('offline-ready')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    await run.context.setOffline(true);
+    try {
+      await openPage(page, run.server.url); // reload with the network gone
+      expect(await text(page, '#net-state')).toBe('Offline: this device has no network');
+      expect(await text(page, '#b-id')).toBe(bundleId);
+      expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
+      await say(page, 'What is on my calendar?');
+      expect(await text(page, '#transcript li.model:last-child')).toMatch(/^Today: 09:30 Stand-up, 14:00 Dentist\.$/);
+      expect((await auditRows(page)).at(-1)).toEqual({ seq: 4, action: 'calendar.read', result: 'success' });
+      await shot(page, '04b-offline-reload');
+    } finally {
+      await run.context.setOffline(false);
+    }
+  });
+
   it('online: sync is accepted, and the authority holds exactly the page\'s chain', async () => {
     await press(page, 'sync');
-    expect(await text(page, '#sync-msg')).toMatch(/3 accepted, 0 rejected, grant valid/);
+    expect(await text(page, '#sync-msg')).toMatch(/4 accepted, 0 rejected, grant valid/);
     expect(await text(page, '#unsynced')).toBe('0 not yet synced');
     const held = await authority(`/v1/consent-bundles/${bundleId}/audit`);
-    expect(held.entries.map((e: any) => e.result)).toEqual(['success', 'scope_violation', 'success']);
+    expect(held.entries.map((e: any) => e.result)).toEqual(['success', 'scope_violation', 'success', 'success']);
     const record = await authority(`/v1/consent-bundles/${bundleId}`);
-    expect((record.syncedSeq ?? record.data?.syncedSeq)).toBe(3);
+    expect((record.syncedSeq ?? record.data?.syncedSeq)).toBe(4);
     await shot(page, '05-synced');
   });
 
@@ -128,7 +145,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
     const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     const record = await authority(`/v1/consent-bundles/${bundleId}`);
     const entries = lines.map((l) => JSON.parse(l));
-    expect(await verifyChain(entries, { publicKey: record.auditPublicKey ?? record.data?.auditPublicKey })).toEqual({ valid: true, count: 3 });
+    expect(await verifyChain(entries, { publicKey: record.auditPublicKey ?? record.data?.auditPublicKey })).toEqual({ valid: true, count: 4 });
   });
 
   it('refresh rotates the audit key; the trail keeps verifying in the page and at the authority', async () => {
@@ -137,7 +154,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(await text(page, '#b-id')).toBe(bundleId);
     await say(page, 'Set the bedroom thermostat to 19');
     expect(await text(page, '#transcript li.model:last-child')).toMatch(/bedroom thermostat is set to 19 °C/);
-    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 4 entries/);
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 5 entries/);
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant valid/);
   });
@@ -146,19 +163,19 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await press(page, 'revoke');
     expect(await text(page, '#sync-msg')).toMatch(/Operator revoked the grant/);
     await say(page, 'How warm is the office?'); // not yet known on the device: the honest offline lag
-    expect((await auditRows(page)).at(-1)).toEqual({ seq: 5, action: 'sensor.read', result: 'success' });
+    expect((await auditRows(page)).at(-1)).toEqual({ seq: 6, action: 'sensor.read', result: 'success' });
 
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
     await say(page, 'How warm is the kitchen?');
     expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
     const last = (await auditRows(page)).at(-1)!;
-    expect(last.seq).toBe(6);
+    expect(last.seq).toBe(7);
     expect(last.result).not.toBe('success');
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
     await press(page, 'sync'); // the refusal is part of the trail too
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
-    expect((await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries).toHaveLength(6);
+    expect((await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries).toHaveLength(7);
     await shot(page, '06-revoked');
   });
 
