@@ -10,7 +10,7 @@ import { openDatabase, type DatabaseLocation } from './db/open.js';
 import type { Db } from './db/types.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
 import { requireApiKey } from './http/auth.js';
-import { RateLimiter, type RateLimit } from './http/rate-limit.js';
+import { takeRateLimit, type RateLimit } from './http/rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { syncRoutes } from './routes/sync.js';
@@ -28,7 +28,7 @@ export interface AuthorityOptions extends DatabaseLocation {
   issuer?: string;
   /** Longest `offlineTTL` a bundle may ask for (default "168h"). */
   maxOfflineTTL?: string;
-  /** Per API key and process; `false` turns rate limiting off (tests). Defaults: 10 bundles and 20 syncs a minute. */
+  /** Per API key, counted in the database (so across every process sharing it); `false` turns rate limiting off (tests). Defaults: 10 bundles and 20 syncs a minute. */
   rateLimits?: false | { createBundle?: RateLimit; sync?: RateLimit };
   /** Largest sync body in bytes (default 8 MiB, room for 1000 entries with metadata). */
   maxSyncBodyBytes?: number;
@@ -61,11 +61,10 @@ export interface Authority {
 
 const DEFAULT_LIMITS = { createBundle: { limit: 10, windowMs: 60_000 }, sync: { limit: 20, windowMs: 60_000 } };
 
-function rateLimit(rule: RateLimit | undefined, now: () => number): MiddlewareHandler<AuthorityEnv> {
+function rateLimit(ctx: AuthorityContext, name: string, rule: RateLimit | undefined): MiddlewareHandler<AuthorityEnv> {
   if (!rule) return (_c, next) => next();
-  const limiter = new RateLimiter(rule, now);
   return async (c, next) => {
-    const wait = limiter.take(c.get('apiKeyHash'));
+    const wait = await takeRateLimit(ctx.db, c.get('apiKeyHash'), name, rule, ctx.now());
     if (wait !== null) {
       throw new AuthorityApiError(429, 'RATE_LIMITED', `Rate limit of ${rule.limit} requests per ${rule.windowMs / 1000}s reached`, {
         headers: { 'Retry-After': String(wait) },
@@ -150,8 +149,8 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
   });
   app.use('/v1/*', requireApiKey(db));
   app.route('/v1/agents', agentRoutes(ctx));
-  app.route('/v1/consent-bundles', bundleRoutes(ctx, rateLimit(limits.createBundle, now)));
-  app.route('/v1/audit', syncRoutes(ctx, rateLimit(limits.sync, now)));
+  app.route('/v1/consent-bundles', bundleRoutes(ctx, rateLimit(ctx, 'createBundle', limits.createBundle)));
+  app.route('/v1/audit', syncRoutes(ctx, rateLimit(ctx, 'sync', limits.sync)));
 
   return {
     fetch: async (request) => app.fetch(request),

@@ -107,6 +107,19 @@ const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'rate limit windows shared by every authority process',
+    statements: [
+      `CREATE TABLE rate_limit_windows (
+        key_hash text NOT NULL,
+        rule text NOT NULL,
+        window_start bigint NOT NULL,
+        count integer NOT NULL,
+        PRIMARY KEY (key_hash, rule, window_start)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

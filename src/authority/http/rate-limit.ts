@@ -1,3 +1,5 @@
+import type { Queryable } from '../db/types.js';
+
 /** Requests allowed per key in each window. */
 export interface RateLimit {
   limit: number;
@@ -5,31 +7,20 @@ export interface RateLimit {
 }
 
 /**
- * Fixed-window counter per key, in this process's memory (each authority instance counts
- * on its own). `take` answers how long to wait when the window is full.
+ * Counts one request of `keyHash` under `rule` in the database, so every authority process
+ * sharing it counts together. Fixed windows aligned to multiples of `windowMs`; the key's
+ * older windows are dropped in the same statement. Returns null when allowed, otherwise the
+ * seconds until the window resets.
  */
-export class RateLimiter {
-  readonly #windows = new Map<string, { start: number; count: number }>();
-  constructor(
-    readonly rule: RateLimit,
-    private readonly now: () => number,
-  ) {}
-
-  /** Counts one request; `null` when allowed, otherwise seconds until the window resets. */
-  take(key: string): number | null {
-    const now = this.now();
-    let w = this.#windows.get(key);
-    if (!w || now - w.start >= this.rule.windowMs) {
-      if (this.#windows.size >= 10_000) this.#sweep(now); // Bounded memory under many keys.
-      w = { start: now, count: 0 };
-      this.#windows.set(key, w);
-    }
-    if (w.count >= this.rule.limit) return Math.max(1, Math.ceil((w.start + this.rule.windowMs - now) / 1000));
-    w.count++;
-    return null;
-  }
-
-  #sweep(now: number): void {
-    for (const [key, w] of this.#windows) if (now - w.start >= this.rule.windowMs) this.#windows.delete(key);
-  }
+export async function takeRateLimit(db: Queryable, keyHash: string, name: string, rule: RateLimit, now: number): Promise<number | null> {
+  const start = Math.floor(now / rule.windowMs) * rule.windowMs;
+  const [row] = await db.query<{ count: number | string }>(
+    `WITH expired AS (DELETE FROM rate_limit_windows WHERE key_hash = $1 AND rule = $2 AND window_start < $3)
+     INSERT INTO rate_limit_windows (key_hash, rule, window_start, count) VALUES ($1, $2, $3, 1)
+     ON CONFLICT (key_hash, rule, window_start) DO UPDATE SET count = rate_limit_windows.count + 1
+     RETURNING count`,
+    [keyHash, name, start],
+  );
+  if (Number(row?.count ?? 0) <= rule.limit) return null;
+  return Math.max(1, Math.ceil((start + rule.windowMs - now) / 1000));
 }

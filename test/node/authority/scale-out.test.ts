@@ -3,7 +3,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../src/index.js';
-import { createAuthority, generateApiKey, type Authority } from '../../../src/authority/index.js';
+import { SCHEMA_VERSION, createAuthority, generateApiKey, type Authority } from '../../../src/authority/index.js';
 import { openPostgres } from '../../../src/authority/db/postgres.js';
 import { signedEntries } from './entries.js';
 import { Api, createPostgresDatabase } from './harness.js';
@@ -32,7 +32,7 @@ describe('two authorities sharing one PostgreSQL database', () => {
     const db = await openPostgres(database.url, { maxConnections: 1 });
     try {
       const count = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0]!.n);
-      expect(await count('SELECT count(*) AS n FROM schema_migrations')).toBe(1);
+      expect(await count('SELECT count(*) AS n FROM schema_migrations')).toBe(SCHEMA_VERSION);
       expect(await count('SELECT count(*) AS n FROM signing_keys')).toBe(1);
       expect(await count('SELECT count(*) AS n FROM developers')).toBe(1);
       expect(await count('SELECT count(*) AS n FROM api_keys')).toBe(1);
@@ -40,6 +40,29 @@ describe('two authorities sharing one PostgreSQL database', () => {
       await db.close();
     }
     expect(a.engine).toBe('postgres');
+  });
+
+  it('rate limits are counted in the database: two instances share one budget per API key', async () => {
+    const now = () => 1_800_000_030_000; // mid-window, so no window boundary falls between the requests
+    const rateLimits = { createBundle: { limit: 3, windowMs: 60_000 } };
+    const [c, d] = await Promise.all([
+      createAuthority({ databaseUrl: database.url, rateLimits, now }),
+      createAuthority({ databaseUrl: database.url, rateLimits, now }),
+    ]);
+    try {
+      const viaC = new Api(c, apiKey);
+      const viaD = new Api(d, apiKey);
+      const agentId = (await viaC.post('/v1/agents', { name: 'limited', scopes: ['sensor:read'] })).body.agentId;
+      const create = (via: Api) => via.post('/v1/consent-bundles', { agentId, userId: 'u', scopes: ['sensor:read'] });
+      expect([(await create(viaC)).status, (await create(viaD)).status, (await create(viaC)).status]).toEqual([201, 201, 201]);
+      const refusedD = await create(viaD);
+      const refusedC = await create(viaC);
+      expect([refusedD.status, refusedC.status]).toEqual([429, 429]);
+      expect(refusedD.body.code).toBe('RATE_LIMITED');
+      expect(Number(refusedC.headers.get('retry-after'))).toBe(30);
+    } finally {
+      await Promise.all([c.close(), d.close()]);
+    }
   });
 
   it('what one instance writes the other serves, and uploads split across both build one unforked chain', async () => {
