@@ -187,3 +187,32 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(run.offServer()).toEqual([]);
   });
 });
+
+describe('playground bundle deadline (Playwright clock)', () => {
+  it('warns to refresh in the last 20 % of the offline window, and past the deadline the agent halts on OFFLINE_EXPIRED', async () => {
+    const context = await run.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await context.clock.install({ time: new Date() });
+      const tab = await context.newPage();
+      await openPage(tab, run.server.url);
+      await tab.selectOption('#ttl', '15m');
+      await press(tab, 'provision');
+      expect(await text(tab, '#b-left')).toMatch(/^1[45] min/);
+      expect(await tab.isHidden('#b-refresh-warning')).toBe(true);
+
+      await tab.clock.fastForward(13 * 60_000); // 2 of 15 minutes left: under 20 %
+      await tab.waitForFunction(() => !document.getElementById('b-refresh-warning')!.hidden);
+      expect(await text(tab, '#b-left')).toMatch(/^[12] min/);
+      await shot(tab, '09-refresh-warning');
+
+      await tab.clock.fastForward(3 * 60_000); // past the deadline
+      await tab.waitForFunction(() => document.getElementById('b-left')!.textContent === 'expired');
+      await say(tab, 'How warm is the kitchen?');
+      expect(await text(tab, '#transcript li.halt:last-child')).toMatch(/Agent halted: OFFLINE_EXPIRED/);
+      expect((await auditRows(tab)).at(-1)).toMatchObject({ seq: 1, action: 'sensor.read' });
+      expect((await auditRows(tab)).at(-1)!.result).not.toBe('success');
+    } finally {
+      await context.close();
+    }
+  });
+});
