@@ -31,13 +31,13 @@ export class Session {
   ) {}
 
   private static async open(bundle: ConsentBundle): Promise<Session> {
-    const log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey as any, logPath: `audit-${bundle.bundleId}` });
+    const log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath: `audit-${bundle.bundleId}` });
     const head = await log.head();
     const spans = (await log.getMeta<KeySpan[]>(KEYS_META)) ?? [];
     if (spans[spans.length - 1]?.publicKey !== bundle.offlineAuditKey.publicKey) {
       await log.setMeta(KEYS_META, [...spans, { fromSeq: (head?.seq ?? 0) + 1, publicKey: bundle.offlineAuditKey.publicKey }]);
     }
-    return new Session(bundle, log, createAgentGuard({ bundle: bundle as any, auditLog: log }));
+    return new Session(bundle, log, createAgentGuard({ bundle, auditLog: log }));
   }
 
   /** The bundle stored in this browser, or null when there is none. */
@@ -66,8 +66,10 @@ export class Session {
 
   async refresh(config: PlaygroundConfig): Promise<Session> {
     const fresh = await refreshBundle(this.bundle, config.sessionToken, { baseUrl: appBase(), fetch: deviceFetch, timeoutMs: 15_000 });
+    // Stored before this session lets go of its log: if storing fails, the old bundle and log stay usable.
+    await storeBundle(fresh, BUNDLE_RECORD, undefined, { keepSigningKeyAsCryptoKey: true });
     await this.log.close();
-    return Session.keep(fresh);
+    return Session.open(await loadBundle(BUNDLE_RECORD));
   }
 
   async forget(): Promise<void> {

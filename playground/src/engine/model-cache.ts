@@ -10,6 +10,10 @@ export interface ModelProgress {
 
 const DIR = 'offline-consent-models';
 
+/** OPFS methods that TypeScript's DOM types do not declare yet. */
+type ListableDirectory = FileSystemDirectoryHandle & { values(): AsyncIterable<FileSystemHandle> };
+type MovableFile = FileSystemFileHandle & { move(newName: string): Promise<void> };
+
 async function modelsDir(): Promise<FileSystemDirectoryHandle> {
   if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System to cache the model in');
   return (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
@@ -27,7 +31,7 @@ export function modelName(source: string): string {
 export async function listCachedModels(): Promise<Array<{ name: string; size: number }>> {
   const dir = await modelsDir();
   const out: Array<{ name: string; size: number; at: number }> = [];
-  for await (const handle of (dir as any).values() as AsyncIterable<FileSystemHandle>) {
+  for await (const handle of (dir as ListableDirectory).values()) {
     if (handle.kind !== 'file' || handle.name.endsWith('.part')) continue;
     const file = await (handle as FileSystemFileHandle).getFile();
     out.push({ name: handle.name, size: file.size, at: file.lastModified });
@@ -59,7 +63,7 @@ async function cacheStream(name: string, body: ReadableStream<Uint8Array>, total
   }
   if (total !== null && loaded !== total) throw new Error(`download ended at ${loaded} of ${total} bytes`);
   await dir.removeEntry(name).catch(() => {});
-  await (part as any).move(name); // FileSystemHandle.move: the complete file appears under its name at once
+  await (part as MovableFile).move(name); // the complete file appears under its name at once
   return openCachedModel(name);
 }
 
