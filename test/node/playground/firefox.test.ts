@@ -1,0 +1,56 @@
+// The playground in Firefox ESR (Debian's, over WebDriver BiDi with playwright-core 1.54):
+// no WebGPU there, so the scripted engine; consent, an allowed and a denied call, reload,
+// sync, revoke, refusal — the same library paths as in Chromium, in Gecko.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlayground, type RunningPlayground } from '../../../playground/server/app.js';
+import { PAGE_DIR, auditRows, openPage, press, say, text } from './page.js';
+
+// The BiDi launcher is not in playwright-core's types.
+type Launcher = { launch(options: Record<string, unknown>): Promise<import('playwright').Browser> };
+
+let server: RunningPlayground;
+let browser: import('playwright').Browser;
+
+beforeAll(async () => {
+  server = await startPlayground({ pageDir: PAGE_DIR });
+  const { default: pw } = (await import('playwright-firefox-bidi')) as unknown as { default: { _bidiFirefox: Launcher } };
+  browser = await pw._bidiFirefox.launch({ channel: 'moz-firefox', executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', headless: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('playground in Firefox ESR', () => {
+  it('consent → allowed and denied calls audited → reload → sync → revoke → sync → refused', async () => {
+    const page = await browser.newPage();
+    await openPage(page, server.url);
+    expect(await text(page, '#gpu-state')).toMatch(/no WebGPU|no GPU adapter/);
+    expect(await page.isChecked('#engine-scripted')).toBe(true);
+
+    await press(page, 'provision');
+    const bundleId = await text(page, '#b-id');
+    expect(bundleId).toMatch(/^cb_/);
+    await say(page, 'How warm is the kitchen?');
+    await say(page, 'Email sam@example.com that I am late');
+    expect(await text(page, '#transcript li.tool.denied')).toMatch(/SCOPE_VIOLATION/);
+    expect(await auditRows(page)).toEqual([
+      { seq: 1, action: 'sensor.read', result: 'success' },
+      { seq: 2, action: 'email.send', result: 'scope_violation' },
+    ]);
+
+    await openPage(page, server.url); // reload: the sealed bundle and the trail come back from IndexedDB
+    expect(await text(page, '#b-id')).toBe(bundleId);
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 2 entries/);
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/2 accepted, 0 rejected, grant valid/);
+
+    await press(page, 'revoke');
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/grant revoked/);
+    await say(page, 'How warm is the office?');
+    expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    expect(await text(page, '#b-status')).toMatch(/^Revoked/);
+  }, 60_000);
+});
