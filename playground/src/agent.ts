@@ -18,6 +18,7 @@ export type AgentEvent =
   | { type: 'retry'; problems: string[] }
   | { type: 'answer'; text: string }
   | { type: 'halted'; code: string; message: string }
+  | { type: 'stopped' }
   | { type: 'gave-up'; reason: string };
 
 export interface AgentTurnOptions {
@@ -51,7 +52,14 @@ export async function runAgentTurn(userText: string, options: AgentTurnOptions):
   messages.push({ role: 'user', content: userText });
   let retried = false;
   for (let step = 0; step < (options.maxSteps ?? 6); step++) {
-    const reply = await engine.generate(messages, [...tools], { onText: (text) => onEvent({ type: 'model-text', text }), ...(signal ? { signal } : {}) });
+    let reply;
+    try {
+      reply = await engine.generate(messages, [...tools], { onText: (text) => onEvent({ type: 'model-text', text }), ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      onEvent({ type: 'stopped' }); // the user stopped the model: no call from this turn runs
+      return;
+    }
     messages.push({ role: 'model', content: reply.raw });
     onEvent({ type: 'model-turn', raw: reply.raw });
     if (reply.kind === 'text') {
@@ -69,6 +77,10 @@ export async function runAgentTurn(userText: string, options: AgentTurnOptions):
       continue;
     }
     for (const call of reply.calls) {
+      if (signal?.aborted) {
+        onEvent({ type: 'stopped' });
+        return;
+      }
       const tool = byName.get(call.name)!; // the parser only returns calls to declared tools
       onEvent({ type: 'tool-call', call, scope: tool.scope });
       const outcome = await callTool(guard, tool, call);

@@ -120,9 +120,13 @@ function wireChat(): void {
     const render = createTurnRenderer();
     const engineState = $('engine-state');
     say(engineState, `Generating with ${engine.label}…`);
+    const stop = new AbortController();
+    const stopButton = $<HTMLButtonElement>('stop');
+    stopButton.hidden = false;
+    stopButton.onclick = () => stop.abort(new DOMException('Stopped by the user', 'AbortError'));
     void act(engineState, async () => {
       await runAgentTurn(text, {
-        engine: engine!, guard: session!.guard, tools, messages,
+        engine: engine!, guard: session!.guard, tools, messages, signal: stop.signal,
         onEvent: (event) => {
           render(event);
           if (event.type === 'tool-result') void renderAudit(session);
@@ -130,7 +134,10 @@ function wireChat(): void {
         },
       });
       say(engineState, `Engine ready: ${engine!.label}`);
-    }).then(() => input.focus());
+    }).then(() => {
+      stopButton.hidden = true;
+      input.focus();
+    });
   });
 }
 

@@ -16,6 +16,7 @@ function roomIn(text: string): string {
 /** The scripted model's turn after a user message. */
 function answerUser(text: string): string {
   const t = text.toLowerCase();
+  if (t.includes('(slow)')) return `${'This is a long scripted answer, streamed slowly so that it can be stopped. '.repeat(8)}The end.`;
   if (t.includes('(malformed)')) return 'Sure.\n```tool_call\n{"name": "sensor.read", "arguments": {"room": "kitchen"\n```';
   if (/thermostat|heat|warmer|cooler/.test(t)) {
     const celsius = Number(/(\d+(?:\.\d+)?)\s*(?:°|deg|c\b)?/.exec(t)?.[1] ?? 21);
@@ -62,8 +63,9 @@ export function createScriptedEngine({ chunkDelayMs = 12 } = {}): Engine {
         : last.role === 'tool' ? answerTool(last.content)
         : last.content.startsWith(RETRY_PREFIX) ? fence({ name: 'sensor.read', arguments: { room: 'kitchen' } }) // told its call was unreadable: a clean retry
         : answerUser(last.content);
+      const delay = last?.content.includes('(slow)') ? chunkDelayMs * 4 : chunkDelayMs;
       for (let i = 8; i < raw.length; i += 8) { // streamed in small pieces, like a model
-        await wait(chunkDelayMs, options.signal);
+        await wait(delay, options.signal);
         options.onText?.(raw.slice(0, i));
       }
       options.onText?.(raw);

@@ -51,6 +51,14 @@ export function createTurnRenderer(): (event: AgentEvent) => void {
       case 'halted':
         addNote(`Agent halted: ${event.code}. ${event.message}`, 'halt');
         break;
+      case 'stopped':
+        if (streaming) {
+          streaming.removeAttribute('aria-busy');
+          streaming.append(' …');
+          streaming = null;
+        }
+        addNote('Stopped: the model was interrupted and no tool call of this turn ran.');
+        break;
       case 'gave-up':
         addNote(`Stopped: ${event.reason}`, 'halt');
         break;

@@ -97,6 +97,21 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await shot(page, '03-offline-calls');
   });
 
+  it('Stop interrupts a generation mid-stream; nothing of that turn runs or is audited', async () => {
+    await page.fill('#chat-input', '(slow) tell me a story');
+    await page.press('#chat-input', 'Enter');
+    await page.waitForFunction(() => (document.querySelector('#transcript li.model[aria-busy]')?.textContent ?? '').length > 20);
+    expect(await page.isVisible('#stop')).toBe(true);
+    await page.click('#stop');
+    await page.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled);
+    expect(await text(page, '#transcript li.note:last-child')).toMatch(/^Stopped: the model was interrupted/);
+    const lastModel = await page.$$eval('#transcript li.model', (items) => items.at(-1)?.textContent ?? '');
+    expect(lastModel).toMatch(/^This is a long scripted answer.* …$/);
+    expect(lastModel).not.toContain('The end.');
+    expect(await page.isVisible('#stop')).toBe(false);
+    expect((await auditRows(page)).map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
   it('sync while offline fails as a network error and keeps every entry unsynced', async () => {
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/NETWORK_ERROR/);
