@@ -106,7 +106,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await page.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled);
     expect(await text(page, '#transcript li.note:last-child')).toMatch(/^Stopped: the model was interrupted/);
     const lastModel = await page.$$eval('#transcript li.model', (items) => items.at(-1)?.textContent ?? '');
-    expect(lastModel).toMatch(/^This is a long scripted answer.* …$/);
+    expect(lastModel).toMatch(/^This is a long scripted .* …$/); // cut wherever the stream was
     expect(lastModel).not.toContain('The end.');
     expect(await page.isVisible('#stop')).toBe(false);
     expect((await auditRows(page)).map((r) => r.seq)).toEqual([1, 2, 3]);
