@@ -60,32 +60,33 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
   const opts = validateVerifierOptions(options);
   const { jwksSnapshot, requireScopes, maxDelegationDepth, onScopeViolation, logger, now, issuer } = opts;
   const skewMs = opts.clockSkewSeconds * 1000;
-  const keys = new Map<string, Promise<CryptoKey | null>>();
+  // Per kid: the import in flight, then the imported key itself (reachable without an await).
+  const keys = new Map<string, CryptoKey | null | Promise<CryptoKey | null>>();
   const verified = new LruCache<string, GrantClaims>(opts.cacheSize);
+  const vetted = new LruCache<string, string>(16);
 
-  function keyFor(kid: string): Promise<CryptoKey | null> {
-    let key = keys.get(kid);
-    if (!key) {
-      key = importKeyByKid(jwksSnapshot, kid).catch((cause: unknown) => {
+  function keyFor(kid: string): CryptoKey | null | Promise<CryptoKey | null> {
+    const known = keys.get(kid);
+    if (known !== undefined) return known;
+    const importing = importKeyByKid(jwksSnapshot, kid).then(
+      (key) => {
+        keys.set(kid, key);
+        return key;
+      },
+      (cause: unknown) => {
         keys.delete(kid);
         throw new OfflineVerificationError(`Snapshot key "${kid}" cannot be imported`, 'VERIFICATION_FAILED', { cause });
-      });
-      keys.set(kid, key);
-    }
-    return key;
+      },
+    );
+    keys.set(kid, importing);
+    return importing;
   }
-
-  const vetted = new LruCache<string, string>(16);
-  const ready = new Map<string, CryptoKey | null>(); // imported keys, reachable without an await
 
   async function verifySignature(token: string): Promise<GrantClaims> {
     const { firstDot, lastDot } = splitCompact(token);
     const kid = headerKid(token, firstDot, vetted);
-    let key = ready.get(kid);
-    if (key === undefined) {
-      key = await keyFor(kid);
-      ready.set(kid, key);
-    }
+    const found = keyFor(kid);
+    const key = found instanceof Promise ? await found : found;
     if (!key) {
       throw new OfflineVerificationError(`No RS256 key with kid "${kid}" in the JWKS snapshot`, 'KID_NOT_FOUND');
     }
