@@ -7,7 +7,7 @@ import type { ChatMessage, Engine, ToolCall } from './engine/types.js';
 import type { DemoTool } from './tools.js';
 
 /** Codes after which no further call can succeed until the user acts (new consent, sync). */
-export const HALTING_CODES = new Set(['GRANT_REVOKED', 'OFFLINE_EXPIRED', 'TOKEN_EXPIRED', 'JWKS_SNAPSHOT_EXPIRED']);
+const HALTING_CODES = new Set(['GRANT_REVOKED', 'OFFLINE_EXPIRED', 'TOKEN_EXPIRED', 'JWKS_SNAPSHOT_EXPIRED']);
 
 export type AgentEvent =
   | { type: 'model-text'; text: string }

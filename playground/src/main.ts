@@ -1,5 +1,5 @@
 // Wires the page: consent → model → chat through the guard → audit, sync, revoke.
-import { HALTING_CODES, runAgentTurn } from './agent.js';
+import { runAgentTurn } from './agent.js';
 import type { ChatMessage, Engine } from './engine/types.js';
 import { isOnline, onNetworkChange, setOnline } from './net.js';
 import { Session, operatorRevoke, type PlaygroundConfig } from './session.js';
@@ -130,7 +130,7 @@ function wireChat(): void {
         onEvent: (event) => {
           render(event);
           if (event.type === 'tool-result') void renderAudit(session);
-          if (event.type === 'halted' && HALTING_CODES.has(event.code)) $<HTMLInputElement>('chat-input').placeholder = 'The agent is halted';
+          if (event.type === 'halted') $<HTMLInputElement>('chat-input').placeholder = 'The agent is halted';
         },
       });
       say(engineState, `Engine ready: ${engine!.label}`);

@@ -50,9 +50,13 @@ export class Session {
     }
   }
 
-  /** Stores `bundle` sealed with the device key, audit key non-extractable, and reopens it from storage. */
-  private static async keep(bundle: ConsentBundle): Promise<Session> {
+  /**
+   * Stores `bundle` sealed with the device key, audit key non-extractable, runs `stored` (a
+   * session letting go of its log: only once the new bundle is safe), and reopens it from storage.
+   */
+  private static async keep(bundle: ConsentBundle, stored?: () => Promise<void>): Promise<Session> {
     await storeBundle(bundle, BUNDLE_RECORD, undefined, { keepSigningKeyAsCryptoKey: true });
+    await stored?.();
     return Session.open(await loadBundle(BUNDLE_RECORD));
   }
 
@@ -66,10 +70,7 @@ export class Session {
 
   async refresh(config: PlaygroundConfig): Promise<Session> {
     const fresh = await refreshBundle(this.bundle, config.sessionToken, { baseUrl: appBase(), fetch: deviceFetch, timeoutMs: 15_000 });
-    // Stored before this session lets go of its log: if storing fails, the old bundle and log stay usable.
-    await storeBundle(fresh, BUNDLE_RECORD, undefined, { keepSigningKeyAsCryptoKey: true });
-    await this.log.close();
-    return Session.open(await loadBundle(BUNDLE_RECORD));
+    return Session.keep(fresh, () => this.log.close()); // if storing fails, this session stays usable
   }
 
   async forget(): Promise<void> {

@@ -14,7 +14,8 @@ export const SCOPES: ReadonlyArray<{ scope: string; label: string }> = [
   { scope: 'email:send', label: 'Send email as you' },
 ];
 
-const ROOMS = ['kitchen', 'living room', 'bedroom', 'office'];
+/** The simulated home's rooms. */
+export const ROOMS = ['kitchen', 'living room', 'bedroom', 'office'];
 
 function room(args: Record<string, unknown>): string {
   const r = typeof args.room === 'string' ? args.room.toLowerCase().trim() : 'living room';

@@ -2,10 +2,9 @@
 // WebGPU. It writes its turns in the same text format Gemma is asked for, so the parser,
 // the guard and the audit trail see exactly what they would see with the model.
 import { RETRY_PREFIX } from './gemma-prompt.js';
+import { ROOMS } from '../tools.js';
 import { parseModelReply } from './tool-calls.js';
 import type { ChatMessage, Engine, GenerateOptions, ToolSpec } from './types.js';
-
-const ROOMS = ['kitchen', 'living room', 'bedroom', 'office'];
 
 const fence = (call: unknown) => `\`\`\`tool_call\n${JSON.stringify(call)}\n\`\`\``;
 

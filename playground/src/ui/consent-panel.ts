@@ -1,5 +1,6 @@
 // Consent and bundle status: choose scopes and TTL, provision; then deadline, time left,
 // the shouldRefresh warning, Refresh and Forget.
+import { readGrantIdentity } from 'offline-consent';
 import type { Session } from '../session.js';
 import { SCOPES } from '../tools.js';
 import { $, formatDuration, h } from './dom.js';
@@ -23,7 +24,7 @@ export function renderBundle(session: Session | null, revokedAt: string | null, 
   $('bundle-status').hidden = session === null;
   if (!session) return;
   const b = session.bundle;
-  const grantScopes = scopesOf(b.grantToken);
+  const grantScopes = readGrantIdentity(b.grantToken).scopes; // display only: the guard verifies the token itself
   $('b-id').textContent = b.bundleId;
   $('b-scopes').textContent = grantScopes.join(', ') || '(none)';
   $('b-deadline').textContent = new Date(b.offlineExpiresAt).toLocaleString();
@@ -38,14 +39,4 @@ export function renderTimeLeft(session: Session | null, now = Date.now()): void 
   if (!session) return;
   $('b-left').textContent = formatDuration(Date.parse(session.bundle.offlineExpiresAt) - now);
   $('b-refresh-warning').hidden = !session.needsRefresh(now);
-}
-
-/** The scopes a grant token carries (display only: the guard verifies the token itself). */
-function scopesOf(token: string): string[] {
-  try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
-    return Array.isArray(payload.scp) ? payload.scp : [];
-  } catch {
-    return [];
-  }
 }

@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser-page.js';
 import { startPlayground, type PlaygroundOptions, type RunningPlayground } from '../../../playground/server/app.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const PAGE_DIR = join(ROOT, 'playground/dist/page');
 const SHOTS = join(ROOT, 'test-results/playground');
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Software WebGPU (SwiftShader): a real adapter without a GPU. */
 export const SWIFTSHADER_WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
@@ -21,7 +21,7 @@ export function buildPlayground(): void {
 }
 
 export function launch(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
