@@ -1,7 +1,7 @@
 import { OfflineConsentError } from '../errors.js';
 
 /** HTTP status codes the authority answers errors with. */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 503;
 
 /**
  * A request the authority refuses: becomes `{ code, message, requestId, ...details }` with
@@ -26,4 +26,4 @@ export class AuthorityApiError extends OfflineConsentError {
 }
 
 export const badRequest = (message: string, code = 'BAD_REQUEST') => new AuthorityApiError(400, code, message);
-export const notFound = (what: 'Agent' | 'Bundle', code: string) => new AuthorityApiError(404, code, `${what} not found`);
+export const notFound = (what: 'Agent' | 'Bundle' | 'Enrollment', code: string) => new AuthorityApiError(404, code, `${what} not found`);

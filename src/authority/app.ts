@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -9,10 +9,13 @@ import { migrate } from './db/migrations.js';
 import { openDatabase, type DatabaseLocation } from './db/open.js';
 import type { Db } from './db/types.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
-import { requireApiKey } from './http/auth.js';
+import { authenticate } from './device-auth/authenticate.js';
+import { DEVICE_PATHS, SYNC_PATH } from './device-auth/device-routes.js';
+import { DEVICE_PROOF_HEADER } from './device-auth/verify-proof.js';
 import { takeRateLimit, type RateLimit } from './http/rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
 import { syncRoutes } from './routes/sync.js';
 import { ensureSigningKey, publishedKeys, rotateSigningKey } from './signing-keys.js';
 import { parseTTL } from './ttl.js';
@@ -28,8 +31,13 @@ export interface AuthorityOptions extends DatabaseLocation {
   issuer?: string;
   /** Longest `offlineTTL` a bundle may ask for (default "168h"). */
   maxOfflineTTL?: string;
-  /** Per API key, counted in the database (so across every process sharing it); `false` turns rate limiting off (tests). Defaults: 10 bundles and 20 syncs a minute. */
-  rateLimits?: false | { createBundle?: RateLimit; sync?: RateLimit };
+  /**
+   * Counted in the database (so across every process sharing it); `false` turns rate limiting
+   * off (tests). Per API key, or per bundle for device calls: 10 bundle creations or enrollments
+   * and 20 syncs a minute; per bundle: 10 refreshes an hour; per client address: 20 code
+   * redemptions a minute.
+   */
+  rateLimits?: false | { createBundle?: RateLimit; sync?: RateLimit; refresh?: RateLimit; redeem?: RateLimit };
   /** Largest sync body in bytes (default 8 MiB, room for 1000 entries with metadata). */
   maxSyncBodyBytes?: number;
   /** Largest body of every other request (default 64 KiB). */
@@ -37,8 +45,9 @@ export interface AuthorityOptions extends DatabaseLocation {
   /** Answer a sync of an active bundle with under 20 % of its offline window left with a refreshed `newBundle` (default false). */
   refreshOnSync?: boolean;
   /**
-   * Web origins allowed to call the API from a browser (an agent in a tab syncing its trail),
-   * or '*'. Default: none, so browsers only reach it from its own origin.
+   * Web origins allowed to call the device endpoints from a browser (an agent in a tab
+   * redeeming its code, syncing and refreshing with device proofs), or '*'. API-key endpoints
+   * never answer a cross-origin preflight. Default: none.
    */
   corsOrigins?: string[] | '*';
   /** Clock in Unix ms (tests). */
@@ -59,12 +68,24 @@ export interface Authority {
   close(): Promise<void>;
 }
 
-const DEFAULT_LIMITS = { createBundle: { limit: 10, windowMs: 60_000 }, sync: { limit: 20, windowMs: 60_000 } };
+const DEFAULT_LIMITS = {
+  createBundle: { limit: 10, windowMs: 60_000 },
+  sync: { limit: 20, windowMs: 60_000 },
+  refresh: { limit: 10, windowMs: 3_600_000 },
+  redeem: { limit: 20, windowMs: 60_000 },
+};
 
-function rateLimit(ctx: AuthorityContext, name: string, rule: RateLimit | undefined): MiddlewareHandler<AuthorityEnv> {
+type Counted = (c: Context<AuthorityEnv>) => string;
+/** The caller's API key hash, or `bundle:<id>` for a device call. */
+const byCaller: Counted = (c) => c.get('apiKeyHash');
+const byBundle: Counted = (c) => `bundle:${c.req.param('id') ?? ''}`;
+/** The TCP peer as `@hono/node-server` exposes it; one shared bucket where the host gives none. */
+const byAddress: Counted = (c) => `address:${(c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown'}`;
+
+function rateLimit(ctx: AuthorityContext, name: string, rule: RateLimit | undefined, counted: Counted = byCaller): MiddlewareHandler<AuthorityEnv> {
   if (!rule) return (_c, next) => next();
   return async (c, next) => {
-    const wait = await takeRateLimit(ctx.db, c.get('apiKeyHash'), name, rule, ctx.now());
+    const wait = await takeRateLimit(ctx.db, counted(c), name, rule, ctx.now());
     if (wait !== null) {
       throw new AuthorityApiError(429, 'RATE_LIMITED', `Rate limit of ${rule.limit} requests per ${rule.windowMs / 1000}s reached`, {
         headers: { 'Retry-After': String(wait) },
@@ -101,7 +122,7 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
     issuer: options.issuer ?? null,
     refreshOnSync: options.refreshOnSync ?? false,
   };
-  const limits: { createBundle?: RateLimit; sync?: RateLimit } = options.rateLimits === false ? {} : { ...DEFAULT_LIMITS, ...options.rateLimits };
+  const limits: { createBundle?: RateLimit; sync?: RateLimit; refresh?: RateLimit; redeem?: RateLimit } = options.rateLimits === false ? {} : { ...DEFAULT_LIMITS, ...options.rateLimits };
   const report = options.onError ?? ((error: unknown) => console.error('offline-consent authority:', error));
   const tooLarge = (max: number) =>
     bodyLimit({ maxSize: max, onError: () => { throw new AuthorityApiError(413, 'PAYLOAD_TOO_LARGE', `Request body over ${max} bytes`); } });
@@ -111,15 +132,16 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
   const app = new Hono<AuthorityEnv>();
   app.use(requestId());
   if (options.corsOrigins !== undefined) {
-    app.use(cors({
+    const deviceCors = cors({
       origin: options.corsOrigins,
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      allowHeaders: ['Content-Type', DEVICE_PROOF_HEADER],
       exposeHeaders: ['X-Request-Id', 'Retry-After'],
       maxAge: 600,
-    }));
+    });
+    for (const path of DEVICE_PATHS) app.use(path, deviceCors);
   }
-  app.use((c, next) => (c.req.path === '/v1/audit/offline-sync' ? syncBody : otherBody)(c, next));
+  app.use((c, next) => (c.req.path === SYNC_PATH ? syncBody : otherBody)(c, next));
   app.onError((error, c) => {
     if (error instanceof AuthorityApiError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -147,9 +169,11 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
     c.header('Cache-Control', 'public, max-age=300');
     return c.json({ keys: await publishedKeys(db, now()) });
   });
-  app.use('/v1/*', requireApiKey(db));
+  app.use('/v1/*', authenticate(ctx));
   app.route('/v1/agents', agentRoutes(ctx));
-  app.route('/v1/consent-bundles', bundleRoutes(ctx, rateLimit(ctx, 'createBundle', limits.createBundle)));
+  const createLimit = rateLimit(ctx, 'createBundle', limits.createBundle);
+  app.route('/v1/enrollments', enrollmentRoutes(ctx, { create: createLimit, redeem: rateLimit(ctx, 'redeem', limits.redeem, byAddress) }));
+  app.route('/v1/consent-bundles', bundleRoutes(ctx, createLimit, rateLimit(ctx, 'refresh', limits.refresh, byBundle)));
   app.route('/v1/audit', syncRoutes(ctx, rateLimit(ctx, 'sync', limits.sync)));
 
   return {

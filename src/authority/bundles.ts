@@ -28,47 +28,77 @@ export async function findBundle(db: Queryable, developerId: string, bundleId: s
   return rows[0];
 }
 
-/** Issues a bundle for one of the developer's agents, within the scopes registered for it. */
-export async function createBundle(ctx: AuthorityContext, developerId: string, input: NewBundle, baseUrl: string): Promise<IssuedBundle> {
-  const agents = await ctx.db.query<AgentRow & Record<string, unknown>>('SELECT * FROM agents WHERE id = $1 AND developer_id = $2', [
-    input.agentId,
-    developerId,
-  ]);
+/** The developer's active agent, when every scope is registered for it: 404, 409 `AGENT_INACTIVE` or 422 `INVALID_SCOPES` otherwise. */
+export async function agentForScopes(db: Queryable, developerId: string, agentId: string, scopes: readonly string[]): Promise<AgentRow> {
+  const agents = await db.query<AgentRow & Record<string, unknown>>('SELECT * FROM agents WHERE id = $1 AND developer_id = $2', [agentId, developerId]);
   const agent = agents[0];
   if (!agent) throw notFound('Agent', 'AGENT_NOT_FOUND');
   if (agent.status !== 'active') throw new AuthorityApiError(409, 'AGENT_INACTIVE', `Agent is ${agent.status}`);
   const registered = JSON.parse(agent.scopes) as string[];
-  const unknown = input.scopes.filter((s) => !registered.includes(s));
+  const unknown = scopes.filter((s) => !registered.includes(s));
   if (unknown.length > 0) {
     throw new AuthorityApiError(422, 'INVALID_SCOPES', `Scopes not registered for the agent: ${unknown.join(', ')}`, { details: { invalidScopes: unknown } });
   }
+  return agent;
+}
+
+/** What an enrolled bundle adds: the device's own key, its enrollment, and the end of its life. */
+export interface Enrolled {
+  enrollmentId: string;
+  auditPublicKey: string;
+  lifetimeEndsAt: number;
+}
+
+/** Signs and stores a new bundle for a checked agent, in `tx`; key version 1 signs from seq 1. */
+export async function insertBundle(ctx: AuthorityContext, tx: Queryable, agent: AgentRow, input: NewBundle, baseUrl: string, enrolled?: Enrolled): Promise<IssuedBundle> {
   const subject = {
     bundleId: newId('cb'),
-    developerId,
+    developerId: agent.developer_id,
     agentDID: agent.did,
     userId: input.userId,
     scopes: input.scopes,
     grantId: newId('grnt'),
     deviceId: input.deviceId,
     ttlMs: input.ttlMs,
+    ...(enrolled ? { auditPublicKey: enrolled.auditPublicKey, notAfterMs: enrolled.lifetimeEndsAt } : {}),
   };
-  return ctx.db.transaction(async (tx) => {
-    const { bundle, jti } = await issueBundle(ctx, tx, subject, baseUrl);
-    const at = new Date(bundle.checkpointAt).toISOString();
-    await tx.query(
-      `INSERT INTO bundles (id, developer_id, agent_id, user_id, scopes, device_id, device_platform, status, grant_id, jti,
-         offline_ttl_ms, offline_expires_at, checkpoint_at, audit_public_key, audit_key_version, head_hash, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, 1, $14, $15, $15)`,
-      [bundle.bundleId, developerId, agent.id, input.userId, JSON.stringify(input.scopes), input.deviceId, input.devicePlatform,
-        subject.grantId, jti, input.ttlMs, bundle.offlineExpiresAt, bundle.checkpointAt, bundle.offlineAuditKey.publicKey, GENESIS_HASH, at],
-    );
-    await tx.query('INSERT INTO bundle_audit_keys (bundle_id, version, public_key, created_at) VALUES ($1, 1, $2, $3)', [
-      bundle.bundleId,
-      bundle.offlineAuditKey.publicKey,
-      at,
-    ]);
-    return bundle;
-  });
+  const { bundle, jti } = await issueBundle(ctx, tx, subject, baseUrl);
+  const at = new Date(bundle.checkpointAt).toISOString();
+  await tx.query(
+    `INSERT INTO bundles (id, developer_id, agent_id, user_id, scopes, device_id, device_platform, status, grant_id, jti,
+       offline_ttl_ms, offline_expires_at, checkpoint_at, audit_public_key, audit_key_version, head_hash, created_at, updated_at,
+       enrolled, enrollment_id, lifetime_ends_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, 1, $14, $15, $15, $16, $17, $18)`,
+    [bundle.bundleId, agent.developer_id, agent.id, input.userId, JSON.stringify(input.scopes), input.deviceId, input.devicePlatform,
+      subject.grantId, jti, input.ttlMs, bundle.offlineExpiresAt, bundle.checkpointAt, bundle.offlineAuditKey.publicKey, GENESIS_HASH, at,
+      enrolled !== undefined, enrolled?.enrollmentId ?? null, enrolled ? new Date(enrolled.lifetimeEndsAt).toISOString() : null],
+  );
+  await tx.query('INSERT INTO bundle_audit_keys (bundle_id, version, public_key, created_at, from_seq) VALUES ($1, 1, $2, $3, 1)', [
+    bundle.bundleId,
+    bundle.offlineAuditKey.publicKey,
+    at,
+  ]);
+  return bundle;
+}
+
+/** Issues a bundle for one of the developer's agents, within the scopes registered for it. */
+export async function createBundle(ctx: AuthorityContext, developerId: string, input: NewBundle, baseUrl: string): Promise<IssuedBundle> {
+  const agent = await agentForScopes(ctx.db, developerId, input.agentId, input.scopes);
+  return ctx.db.transaction((tx) => insertBundle(ctx, tx, agent, input, baseUrl));
+}
+
+/** 409 unless the bundle may be refreshed now: active, agent active, within its enrolled lifetime. */
+export async function assertRefreshable(ctx: AuthorityContext, tx: Queryable, row: BundleRow): Promise<void> {
+  const status = bundleStatus(row, ctx.now());
+  if (status !== 'active') {
+    const code = { revoked: 'BUNDLE_REVOKED', suspended: 'BUNDLE_SUSPENDED', expired: 'BUNDLE_EXPIRED' }[status];
+    throw new AuthorityApiError(409, code, `Bundle is ${status} and cannot be refreshed`);
+  }
+  const agents = await tx.query<{ status: string }>('SELECT status FROM agents WHERE id = $1', [row.agent_id]);
+  if (agents[0]?.status !== 'active') throw new AuthorityApiError(409, 'GRANT_INACTIVE', "The bundle's agent is not active");
+  if (row.lifetime_ends_at !== null && new Date(row.lifetime_ends_at).getTime() <= ctx.now()) {
+    throw new AuthorityApiError(409, 'REENROLL_REQUIRED', "The enrollment's maxLifetime has passed: enroll the device again");
+  }
 }
 
 /**
@@ -79,13 +109,10 @@ export async function createBundle(ctx: AuthorityContext, developerId: string, i
 export async function refreshBundle(ctx: AuthorityContext, developerId: string, bundleId: string, baseUrl: string): Promise<IssuedBundle> {
   return ctx.db.transaction(async (tx) => {
     const row = await findBundle(tx, developerId, bundleId, { forUpdate: true });
-    const status = bundleStatus(row, ctx.now());
-    if (status !== 'active') {
-      const code = status === 'revoked' ? 'BUNDLE_REVOKED' : 'BUNDLE_EXPIRED';
-      throw new AuthorityApiError(409, code, `Bundle is ${status} and cannot be refreshed`);
+    if (row.enrolled) {
+      throw new AuthorityApiError(409, 'DEVICE_REFRESH_REQUIRED', 'An enrolled bundle is refreshed by its device (a device proof and its new public key), never with an API key');
     }
-    const agents = await tx.query<{ status: string }>('SELECT status FROM agents WHERE id = $1', [row.agent_id]);
-    if (agents[0]?.status !== 'active') throw new AuthorityApiError(409, 'GRANT_INACTIVE', "The bundle's agent is not active");
+    await assertRefreshable(ctx, tx, row);
     const { bundle, jti } = await issueBundle(
       ctx,
       tx,
@@ -98,6 +125,7 @@ export async function refreshBundle(ctx: AuthorityContext, developerId: string, 
         grantId: row.grant_id,
         deviceId: row.device_id,
         ttlMs: Number(row.offline_ttl_ms),
+        notAfterMs: row.lifetime_ends_at === null ? null : new Date(row.lifetime_ends_at).getTime(),
       },
       baseUrl,
     );
@@ -132,3 +160,13 @@ export async function revokeBundle(ctx: AuthorityContext, developerId: string, b
   });
 }
 
+
+/** Lifts a fork suspension (operator only); 409 `BUNDLE_NOT_SUSPENDED` for a bundle that is not suspended. */
+export async function resumeBundle(ctx: AuthorityContext, developerId: string, bundleId: string): Promise<BundleRow> {
+  return ctx.db.transaction(async (tx) => {
+    const row = await findBundle(tx, developerId, bundleId, { forUpdate: true });
+    if (row.status !== 'suspended') throw new AuthorityApiError(409, 'BUNDLE_NOT_SUSPENDED', `Bundle is ${bundleStatus(row, ctx.now())}, not suspended`);
+    await tx.query(`UPDATE bundles SET status = 'active', updated_at = $2 WHERE id = $1`, [bundleId, new Date(ctx.now()).toISOString()]);
+    return findBundle(tx, developerId, bundleId);
+  });
+}

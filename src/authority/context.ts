@@ -1,4 +1,5 @@
 import type { Db } from './db/types.js';
+import type { DeviceCaller } from './device-auth/device-caller.js';
 import type { SigningKeyCache } from './signing-keys.js';
 
 /** What every handler needs: the database, the clock, and the resolved options. */
@@ -16,5 +17,6 @@ export interface AuthorityContext {
 
 /** Hono's per-request variables set by the auth and request-id middleware. */
 export interface AuthorityEnv {
-  Variables: { developerId: string; apiKeyHash: string; requestId: string };
+  /** `device` is set when the caller proved itself with a device proof instead of an API key. */
+  Variables: { developerId: string; apiKeyHash: string; requestId: string; device?: DeviceCaller };
 }

@@ -10,7 +10,8 @@ export interface IssuedBundle {
   bundleId: string;
   grantToken: string;
   jwksSnapshot: { keys: JWK[]; fetchedAt: string; validUntil: string };
-  offlineAuditKey: { publicKey: string; privateKey: string; algorithm: 'Ed25519' };
+  /** `privateKey` only for a legacy bundle, whose pair the authority made; an enrolled device made its own. */
+  offlineAuditKey: { publicKey: string; privateKey?: string; algorithm: 'Ed25519' };
   checkpointAt: number;
   syncEndpoint: string;
   offlineExpiresAt: string;
@@ -26,6 +27,10 @@ export interface GrantSubject {
   grantId: string;
   deviceId: string | null;
   ttlMs: number;
+  /** The device's own audit public key (enrolled bundles); without it a pair is made here. */
+  auditPublicKey?: string;
+  /** No offline deadline past this (an enrollment's `maxLifetime`), Unix ms. */
+  notAfterMs?: number | null;
 }
 
 /**
@@ -40,7 +45,7 @@ export async function issueBundle(
 ): Promise<{ bundle: IssuedBundle; jti: string }> {
   const now = ctx.now();
   const iat = Math.floor(now / 1000);
-  const exp = Math.floor((now + subject.ttlMs) / 1000);
+  const exp = Math.floor(Math.min(now + subject.ttlMs, subject.notAfterMs ?? Infinity) / 1000);
   const expiresAt = new Date(exp * 1000);
   const jti = newId('tok');
   const signer = await activeSigningKey(db, ctx.signingKeys);
@@ -60,7 +65,7 @@ export async function issueBundle(
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(signer.privateKey),
-    generateEd25519KeyPair(),
+    subject.auditPublicKey === undefined ? generateEd25519KeyPair() : { publicKey: subject.auditPublicKey, algorithm: 'Ed25519' as const },
     publishedKeys(db, now),
   ]);
   if (!keys.some((k) => k.kid === signer.kid)) keys.unshift(signer.publicJwk);

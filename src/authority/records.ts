@@ -37,6 +37,10 @@ export interface BundleRow {
   last_synced_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  enrolled: boolean;
+  enrollment_id: string | null;
+  lifetime_ends_at: Date | string | null;
+  suspended_at: Date | string | null;
 }
 
 export interface EntryRow {
@@ -61,9 +65,10 @@ export const BUNDLE_COLUMNS = 'b.*, a.did AS agent_did';
 export const iso = (value: Date | string): string => new Date(value).toISOString();
 const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
 
-/** `active`, `revoked`, or `expired` once the offline deadline has passed. */
-export function bundleStatus(row: BundleRow, now: number): 'active' | 'revoked' | 'expired' {
+/** `active`, `revoked`, `suspended` (a forked refresh, until an operator acts), or `expired` once the offline deadline has passed. */
+export function bundleStatus(row: BundleRow, now: number): 'active' | 'revoked' | 'suspended' | 'expired' {
   if (row.status === 'revoked') return 'revoked';
+  if (row.status === 'suspended') return 'suspended';
   return new Date(row.offline_expires_at).getTime() <= now ? 'expired' : 'active';
 }
 
@@ -101,6 +106,10 @@ export function bundleJson(row: BundleRow, now: number) {
     syncedSeq: Number(row.head_seq),
     syncedHash: row.head_hash,
     lastSyncedAt: isoOrNull(row.last_synced_at),
+    enrolled: row.enrolled,
+    enrollmentId: row.enrollment_id,
+    lifetimeEndsAt: isoOrNull(row.lifetime_ends_at),
+    suspendedAt: isoOrNull(row.suspended_at),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -120,6 +120,52 @@ const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'device credentials: enrollment codes, device proof jtis, audit key spans',
+    statements: [
+      // Only the SHA-256 of a code is stored: codes are 192 random bits, single use, short-lived.
+      `CREATE TABLE enrollments (
+        id text PRIMARY KEY,
+        row_no bigserial NOT NULL UNIQUE,
+        developer_id text NOT NULL REFERENCES developers(id),
+        agent_id text NOT NULL REFERENCES agents(id),
+        user_id text NOT NULL,
+        scopes text NOT NULL,
+        offline_ttl_ms bigint NOT NULL,
+        max_lifetime_ms bigint NOT NULL,
+        device_id text,
+        device_platform text,
+        code_hash text NOT NULL UNIQUE,
+        status text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        bundle_id text REFERENCES bundles(id),
+        created_at timestamptz NOT NULL,
+        redeemed_at timestamptz,
+        cancelled_at timestamptz
+      )`,
+      `CREATE INDEX enrollments_by_developer ON enrollments (developer_id, row_no)`,
+      `ALTER TABLE bundles ADD COLUMN enrolled boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE bundles ADD COLUMN enrollment_id text`,
+      `ALTER TABLE bundles ADD COLUMN lifetime_ends_at timestamptz`,
+      `ALTER TABLE bundles ADD COLUMN suspended_at timestamptz`,
+      // from_seq: the first seq the key signs (null: issued by an API-key refresh, not used yet).
+      // issued: the answer of the device refresh that made the key, repeated to a retry.
+      `ALTER TABLE bundle_audit_keys ADD COLUMN from_seq bigint`,
+      `ALTER TABLE bundle_audit_keys ADD COLUMN issued text`,
+      `UPDATE bundle_audit_keys SET from_seq = 1 WHERE version = 1`,
+      `UPDATE bundle_audit_keys k SET from_seq = s.first_seq
+         FROM (SELECT bundle_id, audit_key_version, min(seq) AS first_seq FROM audit_entries GROUP BY bundle_id, audit_key_version) s
+         WHERE k.bundle_id = s.bundle_id AND k.version = s.audit_key_version AND k.version > 1`,
+      // Seen proof ids, kept just past the proof's acceptance window; shared by every process.
+      `CREATE TABLE device_proof_jtis (
+        bundle_id text NOT NULL,
+        jti text NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (bundle_id, jti)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,6 +1,9 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { badRequest } from '../api-error.js';
-import { createBundle, findBundle, refreshBundle, revokeBundle } from '../bundles.js';
+import { AuthorityApiError, badRequest } from '../api-error.js';
+import { createBundle, findBundle, refreshBundle, resumeBundle, revokeBundle } from '../bundles.js';
+import { readAuditPublicKey } from '../device-auth/audit-public-key.js';
+import { deviceRefresh } from '../device-auth/device-refresh.js';
+import { KeySpans, loadAuditKeys } from '../device-auth/key-spans.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
 import { baseUrl } from '../http/base-url.js';
 import { asFields, isCleanString, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
@@ -11,10 +14,10 @@ import { BUNDLE_COLUMNS, bundleJson, entryJson, revocationJson, type BundleRow, 
 import { parseTTL } from '../ttl.js';
 
 type ListedRow = BundleRow & { row_no: string | number } & Record<string, unknown>;
-const STATUSES = ['active', 'revoked', 'expired'];
+const STATUSES = ['active', 'revoked', 'suspended', 'expired'];
 
 /** `/v1/consent-bundles`: issue, list, read, audit trail, revocation status, refresh, revoke. */
-export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandler<AuthorityEnv>): Hono<AuthorityEnv> {
+export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandler<AuthorityEnv>, refreshLimit: MiddlewareHandler<AuthorityEnv>): Hono<AuthorityEnv> {
   const app = new Hono<AuthorityEnv>();
 
   app.post('/', createLimit, async (c) => {
@@ -47,6 +50,7 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
          AND ($3::text IS NULL OR b.agent_id = $3)
          AND ($4::text IS NULL
            OR ($4 = 'revoked' AND b.status = 'revoked')
+           OR ($4 = 'suspended' AND b.status = 'suspended')
            OR ($4 = 'active' AND b.status = 'active' AND b.offline_expires_at > $5::timestamptz)
            OR ($4 = 'expired' AND b.status = 'active' AND b.offline_expires_at <= $5::timestamptz))
        ORDER BY b.row_no DESC LIMIT $6`,
@@ -58,7 +62,8 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
 
   app.get('/:id', async (c) => {
     const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
-    return respond(c, bundleJson(row, ctx.now()));
+    const spans = new KeySpans(await loadAuditKeys(ctx.db, row.id));
+    return respond(c, { ...bundleJson(row, ctx.now()), auditKeySpans: spans.toJson() });
   });
 
   // Entries in seq order, a page at a time: `?afterSeq=N&limit=M` (default 0 and 1000).
@@ -82,10 +87,23 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
     return c.json({ data: revocationJson(row, ctx.now()) });
   });
 
-  app.post('/:id/refresh', async (c) => {
-    asFields(await readJson(c, { allowEmpty: true }));
+  app.post('/:id/refresh', refreshLimit, async (c) => {
+    const body = asFields(await readJson(c, { allowEmpty: true }));
+    const device = c.get('device');
+    if (device) {
+      const auditPublicKey = await readAuditPublicKey(body.auditPublicKey);
+      return respond(c, await deviceRefresh(ctx, device, { head: device.head!, auditPublicKey }, baseUrl(ctx, c)));
+    }
+    if (body.auditPublicKey !== undefined) throw badRequest('A new auditPublicKey is sent by the device itself, with a device proof', 'DEVICE_PROOF_REQUIRED');
     const bundle = await refreshBundle(ctx, c.get('developerId'), c.req.param('id'), baseUrl(ctx, c));
     return respond(c, { ...bundle });
+  });
+
+  // The operator's answer to a fork: let the bundle refresh again (revoking it is the other answer).
+  app.post('/:id/resume', async (c) => {
+    if (c.get('device')) throw new AuthorityApiError(403, 'DEVICE_NOT_ALLOWED', 'Only the operator resumes a suspended bundle');
+    const row = await resumeBundle(ctx, c.get('developerId'), c.req.param('id'));
+    return respond(c, bundleJson(row, ctx.now()));
   });
 
   app.post('/:id/revoke', async (c) => {

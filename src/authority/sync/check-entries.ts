@@ -1,6 +1,7 @@
 import { GENESIS_HASH, computeEntryHash } from '../../audit/hash.js';
 import { verifyHashSignature } from '../../audit/signature.js';
 import type { SignedAuditEntry } from '../../audit/types.js';
+import type { KeySpans } from '../device-auth/key-spans.js';
 import { isCleanString } from '../http/fields.js';
 
 /** Why one uploaded entry was refused (PROTOCOL.md §5). */
@@ -21,13 +22,12 @@ export interface CheckedEntry {
   keyVersion: number;
 }
 
-/** What the entries must agree with: the bundle's grant and every audit key it was issued. */
+/** What the entries must agree with: the bundle's grant and its audit keys' seq spans. */
 export interface BundleIdentity {
   agentDID: string;
   grantId: string;
   scopes: readonly string[];
-  /** Newest first: entries are usually signed with the current key. */
-  auditKeys: readonly { version: number; key: CryptoKey }[];
+  spans: KeySpans;
 }
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -81,18 +81,20 @@ function identityProblem(e: SignedAuditEntry, bundle: BundleIdentity): string | 
   return extra.length > 0 ? `scopes outside the bundle: ${extra.join(', ')}` : null;
 }
 
-async function signingKeyVersion(e: SignedAuditEntry, bundle: BundleIdentity): Promise<number | null> {
-  for (const { version, key } of bundle.auditKeys) {
-    if (await verifyHashSignature(key, e.hash, e.signature)) return version;
+/** The key version that signed the entry: exactly the key of its span (or, in a legacy bundle's open span, that key or an unused successor). */
+async function signingKeyVersion(e: SignedAuditEntry, bundle: BundleIdentity): Promise<number | { code: EntryErrorCode; message: string }> {
+  const { versions, span } = bundle.spans.choose(e.seq);
+  for (const version of versions) {
+    if (await verifyHashSignature(await bundle.spans.key(version), e.hash, e.signature)) return version;
   }
-  return null;
+  const range = `${span.fromSeq}–${span.toSeq ?? ''}`;
+  return { code: 'INVALID_SIGNATURE', message: `seq ${e.seq} does not verify with audit key ${span.version}, whose span is ${range}` };
 }
 
 /** Hash, then signature: the first failure of one entry, or the key version that signed it. */
 async function cryptoCheck(e: SignedAuditEntry, bundle: BundleIdentity): Promise<{ code: EntryErrorCode; message: string } | number> {
   if ((await computeEntryHash(e)) !== e.hash) return { code: 'INVALID_HASH', message: 'hash does not match the entry' };
-  const version = await signingKeyVersion(e, bundle);
-  return version ?? { code: 'INVALID_SIGNATURE', message: "signature does not verify with the bundle's audit key" };
+  return signingKeyVersion(e, bundle);
 }
 
 /**
@@ -114,6 +116,7 @@ export async function checkEntries(raw: readonly unknown[], bundle: BundleIdenti
   });
   // Hashes and signatures of the whole batch are checked concurrently; results are read in order.
   const pending = raw.map((e, i) => (problems[i] === null ? cryptoCheck(e as SignedAuditEntry, bundle) : null));
+  let newestUsed = 0;
   for (let i = 0; i < raw.length; i++) {
     const problem = problems[i] ?? (await pending[i]!);
     if (typeof problem === 'object' && problem !== null) {
@@ -135,7 +138,14 @@ export async function checkEntries(raw: readonly unknown[], bundle: BundleIdenti
       fail(i, 'BROKEN_CHAIN', 'the first entry must have the genesis prevHash');
       continue;
     }
-    checked.push({ entry: e, metadataText: e.metadata === undefined ? null : JSON.stringify(e.metadata), keyVersion: problem as number });
+    const version = problem as number;
+    // A legacy device moves to a newer key and never back: once a successor signed, older keys are done.
+    if (version < newestUsed) {
+      fail(i, 'INVALID_SIGNATURE', `seq ${e.seq} is signed with audit key ${version}, retired once key ${newestUsed} signed`);
+      continue;
+    }
+    newestUsed = version;
+    checked.push({ entry: e, metadataText: e.metadata === undefined ? null : JSON.stringify(e.metadata), keyVersion: version });
   }
   return { errors, checked };
 }

@@ -442,16 +442,25 @@ describe.each(ENGINES)('authority API on %s', (engine) => {
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     });
 
-    it('with corsOrigins, a listed origin may send the API key; others may not', async () => {
+    it('with corsOrigins, a listed origin may call the device endpoints with a proof, never an API-key endpoint', async () => {
       const open = await createAuthority({ db: t.db, rateLimits: false, corsOrigins: ['https://app.example'] });
-      const ok = await preflight(open, 'https://app.example');
-      expect(ok.status).toBe(204);
-      expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
-      expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+      const ask = (path: string, origin: string, headers = 'oc-device-proof,content-type') =>
+        open.fetch(new Request(`http://authority.test${path}`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': headers } }));
+      for (const path of ['/v1/audit/offline-sync', '/v1/enrollments/redeem', '/v1/consent-bundles/cb_1/refresh', '/v1/consent-bundles/cb_1/revocation-status']) {
+        const ok = await ask(path, 'https://app.example');
+        expect(ok.status, path).toBe(204);
+        expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
+        expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('oc-device-proof');
+        expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).not.toContain('authorization');
+      }
+      // API-key endpoints: no CORS answer at all, so a page cannot use a key it somehow holds.
+      for (const path of ['/v1/agents', '/v1/consent-bundles', '/v1/enrollments', '/v1/consent-bundles/cb_1']) {
+        const res = await ask(path, 'https://app.example', 'authorization,content-type');
+        expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
+      }
       const get = await open.fetch(new Request('http://authority.test/v1/agents', { headers: { Origin: 'https://app.example', Authorization: `Bearer ${api.apiKey}` } }));
-      expect(get.status).toBe(200);
-      expect(get.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-request-id');
-      const denied = await preflight(open, 'https://evil.example');
+      expect(get.headers.get('access-control-allow-origin')).toBeNull();
+      const denied = await ask('/v1/audit/offline-sync', 'https://evil.example');
       expect(denied.headers.get('access-control-allow-origin')).toBeNull();
     });
   });
