@@ -38,10 +38,11 @@ export interface EnrollmentRow {
   cancelled_at: Date | string | null;
 }
 
-/** A duration in the API's own spelling ("72h", "30d"), from ms. */
+/** A duration in the API's own spelling: hours up to a week ("72h"), then days ("30d"), else minutes or seconds. */
 function duration(ms: number): string {
-  for (const [unit, size] of [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms / 1000}s`;
+  if (ms % 3_600_000 === 0 && ms <= 168 * 3_600_000) return `${ms / 3_600_000}h`;
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }
 
 /** `pending` past its expiry reads as `expired`. */

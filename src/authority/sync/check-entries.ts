@@ -87,8 +87,8 @@ async function signingKeyVersion(e: SignedAuditEntry, bundle: BundleIdentity): P
   for (const version of versions) {
     if (await verifyHashSignature(await bundle.spans.key(version), e.hash, e.signature)) return version;
   }
-  const range = `${span.fromSeq}–${span.toSeq ?? ''}`;
-  return { code: 'INVALID_SIGNATURE', message: `seq ${e.seq} does not verify with audit key ${span.version}, whose span is ${range}` };
+  const range = span.toSeq === null ? `starts at seq ${span.fromSeq}` : `is seq ${span.fromSeq}–${span.toSeq}`;
+  return { code: 'INVALID_SIGNATURE', message: `seq ${e.seq} does not verify with audit key ${span.version}, whose span ${range}` };
 }
 
 /** Hash, then signature: the first failure of one entry, or the key version that signed it. */
