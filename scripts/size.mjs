@@ -1,10 +1,17 @@
-// Size budget: the browser build of the root entry (and the verifier alone), bundled with
-// jose, minified and gzipped, as a web app would ship it. Exits 1 when over budget.
+// Size budget: what a typical device app imports from the browser build (enroll, bundle
+// store, log, guard, sync, refresh) and the verifier alone, bundled with jose and idb-keyval,
+// minified and gzipped, as a web app would ship it; the whole root entry has a ceiling too,
+// so growth there is seen. Exits 1 when over budget.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 
 const BUDGETS = [
-  { name: 'root entry (browser condition)', contents: `export * from 'offline-consent';`, limit: 20 * 1024 },
+  {
+    name: 'device app (browser condition)',
+    contents: `export { redeemEnrollment, storeBundle, loadBundle, createOfflineAuditLog, createAgentGuard, syncAuditLog, refreshBundle, revocationStatus } from 'offline-consent';`,
+    limit: 20 * 1024,
+  },
+  { name: 'whole root entry (browser condition)', contents: `export * from 'offline-consent';`, limit: 22 * 1024 },
   { name: 'verifier only', contents: `export { createOfflineVerifier } from 'offline-consent';`, limit: 10 * 1024 },
 ];
 

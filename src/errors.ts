@@ -34,6 +34,17 @@ export type ErrorCode =
   | 'BUNDLE_KEY_MISMATCH'
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
+  | 'SYNC_REQUIRED'
+  | 'REFRESH_OUTCOME_UNKNOWN'
+  | 'HEAD_MISMATCH'
+  | 'BUNDLE_REVOKED'
+  | 'BUNDLE_FORKED'
+  | 'REENROLL_REQUIRED'
+  | 'INVALID_DEVICE_PROOF'
+  | 'ENROLLMENT_NOT_FOUND'
+  | 'ENROLLMENT_EXPIRED'
+  | 'ENROLLMENT_CANCELLED'
+  | 'ENROLLMENT_REUSED'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */

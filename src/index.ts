@@ -10,3 +10,4 @@ export * from './storage/index.js';
 export * from './sync/index.js';
 export * from './guard/index.js';
 export * from './bundle/index.js';
+export * from './device/index.js';

@@ -8,6 +8,7 @@ import {
   OfflineConsentError,
   createMemoryAuditStore,
   createOfflineAuditLog,
+  generateEd25519KeyPair,
   verifyChain,
   verifyEntrySignature,
   type AuditEntry,
@@ -16,6 +17,7 @@ import {
 import { importEd25519PrivateKey, importEd25519PublicKey } from '../src/crypto/ed25519.js';
 import { AUDIT_KEY, sampleEntry } from './helpers/chain.js';
 import { instrument } from './helpers/instrumented-store.js';
+import { describeRekey } from './helpers/rekey-suite.js';
 
 const entry = sampleEntry;
 
@@ -350,5 +352,40 @@ describe('createOfflineAuditLog: read ranges', () => {
     for (const range of [{ fromSeq: -1 }, { limit: 1.5 }, { limit: -2 }, { fromSeq: Number.NaN }]) {
       await expect(log.read(range)[Symbol.asyncIterator]().next()).rejects.toThrow(RangeError);
     }
+  });
+});
+
+describeRekey('memory store', () => createMemoryAuditStore());
+
+describe('createOfflineAuditLog: key spans', () => {
+  it('keySpans() is one open span from 1 with the log key when none is recorded; keySpans seeds it', async () => {
+    const { log } = newLog({ signingKey: { publicKey: AUDIT_KEY.publicJwk, privateKey: AUDIT_KEY.privateKey } });
+    expect(await log.keySpans()).toEqual([{ fromSeq: 1, toSeq: null, publicKey: AUDIT_KEY.publicKey }]);
+    const other = await generateEd25519KeyPair();
+    const seeded = [{ fromSeq: 1, toSeq: 0, publicKey: other.publicKey }, { fromSeq: 1, toSeq: null, publicKey: AUDIT_KEY.publicKey }];
+    const store = createMemoryAuditStore();
+    const s = newLog({ store, keySpans: seeded }).log;
+    expect(await s.keySpans()).toEqual(seeded);
+    await s.close();
+    expect(await newLog({ store }).log.keySpans()).toEqual(seeded); // recorded at open
+    await expect(newLog({ keySpans: [{ fromSeq: 3, toSeq: null, publicKey: AUDIT_KEY.publicKey }, { fromSeq: 1, toSeq: null, publicKey: AUDIT_KEY.publicKey }] }).log.head()).rejects.toMatchObject({ code: 'INVALID_KEY' });
+  });
+});
+
+describe('verifyChain: keys', () => {
+  it('checks each entry with exactly the key of its span; an entry outside every span is a signature break', async () => {
+    const other = await generateEd25519KeyPair();
+    const { log } = newLog();
+    for (let i = 0; i < 3; i++) await log.append(entry(i));
+    await log.rekey(async () => other);
+    for (let i = 0; i < 2; i++) await log.append(entry(10 + i));
+    const all = await log.entries();
+    const spans = [{ fromSeq: 1, toSeq: 3, publicKey: AUDIT_KEY.publicKey }, { fromSeq: 4, toSeq: null, publicKey: other.publicKey }];
+    expect(await verifyChain(all, { keys: spans })).toEqual({ valid: true, count: 5 });
+    // Exactly one key per entry: a span that ends one entry early puts seq 3 under the new key.
+    expect(await verifyChain(all, { keys: [{ ...spans[0]!, toSeq: 2 }, { ...spans[1]!, fromSeq: 3 }] })).toEqual({ valid: false, brokenAt: 2, reason: 'signature' });
+    expect(await verifyChain(all, { keys: [{ ...spans[0]!, toSeq: 3 }, { ...spans[1]!, toSeq: 4 }] })).toEqual({ valid: false, brokenAt: 4, reason: 'signature' });
+    expect(await verifyChain(all, { keys: spans.slice(1) })).toEqual({ valid: false, brokenAt: 0, reason: 'signature' });
+    expect(await verifyChain(all, { publicKey: AUDIT_KEY.publicKey })).toEqual({ valid: false, brokenAt: 3, reason: 'signature' });
   });
 });

@@ -41,6 +41,8 @@ export interface GroupCommit {
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** The last durable entry. */
   head(): AuditHead | null;
+  /** Signs every later batch with `privateKey`; call it inside `exclusive`, where no batch is sealed or in flight. */
+  setSigningKey(privateKey: CryptoKey): void;
   /** Resolves once everything queued so far is settled. */
   settled(): Promise<void>;
 }
@@ -52,7 +54,8 @@ export interface GroupCommit {
  * moves only after the store confirms, so a failed write leaves nothing to chain from.
  */
 export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
-  const { store, durability, privateKey, now } = options;
+  const { store, durability, now } = options;
+  let { privateKey } = options;
   const startMs = options.head ? Date.parse(options.head.timestamp) : Number.NaN;
   let durable: Tip = { head: options.head, ms: Number.isNaN(startMs) ? -Infinity : startMs };
   const waiting: Waiting[] = [];
@@ -171,6 +174,9 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       });
     },
     head: () => durable.head,
+    setSigningKey(key) {
+      privateKey = key;
+    },
     async settled() {
       while (draining) await draining;
     },

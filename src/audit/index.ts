@@ -7,3 +7,4 @@ export { createOfflineAuditLog } from './log.js';
 export type { OfflineAuditLog, OfflineAuditLogOptions } from './log.js';
 export type { AuditSigningKey } from './signing-key.js';
 export type { OfflineAuditLogAtPathOptions } from './log-at-path.js';
+export { KEY_SPANS_META, type AuditKeySpan } from './key-spans.js';

@@ -2,7 +2,9 @@ import { AuditLogError, HashChainError } from '../errors.js';
 import type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore } from '../storage/audit-store.js';
 import { checkAuditEntry } from './check-entry.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { exportEd25519PublicKeyPem } from '../crypto/ed25519.js';
 import { computeEntryHash } from './hash.js';
+import { KEY_SPANS_META, importKeySpans, nextSpans, type AuditKeySpan } from './key-spans.js';
 import { importAuditSigningKey, type AuditSigningKey } from './signing-key.js';
 import type { AuditEntry, SignedAuditEntry } from './types.js';
 import { verifyChain } from './verify-chain.js';
@@ -22,6 +24,8 @@ export interface OfflineAuditLogOptions {
   onRecover?: (recovery: AuditRecovery) => void;
   /** Clock for entry timestamps, Unix ms (default `Date.now`); timestamps never go backwards. */
   now?: () => number;
+  /** Key spans to start from when the log has none recorded (e.g. `bundle.auditKeySpans`); recorded at open. */
+  keySpans?: readonly AuditKeySpan[];
 }
 
 export interface OfflineAuditLog {
@@ -39,6 +43,15 @@ export interface OfflineAuditLog {
   markSynced(upToSeq: number): Promise<void>;
   /** Checks hashes, links, seqs and signatures of the live segment; `HashChainError` at the first break. */
   verify(): Promise<{ valid: true; count: number }>;
+  /** Which key signs which seqs: the recorded spans, else one open span from 1 with the log's own key. */
+  keySpans(): Promise<AuditKeySpan[]>;
+  /**
+   * Changes the signing key, holding the log meanwhile (no entry is signed while `run` is
+   * pending; appends wait). `run(head)` gives the new key; once it resolves, the open span
+   * closes at `head.seq`, the new key's opens at `head.seq + 1`, the spans are stored and
+   * every later entry is signed with it. If `run` rejects, nothing changes and its error propagates.
+   */
+  rekey(run: (head: AuditHead | null) => Promise<AuditSigningKey>): Promise<void>;
   /** A small durable JSON value kept beside the log. */
   getMeta<T = unknown>(name: string): Promise<T | undefined>;
   setMeta(name: string, value: unknown): Promise<void>;
@@ -48,7 +61,7 @@ export interface OfflineAuditLog {
 
 interface Opened {
   commit: GroupCommit;
-  publicKey: CryptoKey;
+  spans: AuditKeySpan[];
   base: AuditHead | null;
   syncedSeq: number;
 }
@@ -61,7 +74,7 @@ interface Opened {
  */
 export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineAuditLog {
   if (!options || typeof options !== 'object') throw new TypeError('createOfflineAuditLog needs an options object');
-  const { signingKey, store, maxSizeMB = 50, rotateOnSize = true, durability = 'fsync', onRecover, now = Date.now } = options;
+  const { signingKey, store, maxSizeMB = 50, rotateOnSize = true, durability = 'fsync', onRecover, now = Date.now, keySpans } = options;
   if (!store || typeof store.open !== 'function' || typeof store.append !== 'function') throw new TypeError('store must be an AuditStore');
   if (typeof maxSizeMB !== 'number' || !(maxSizeMB > 0)) throw new RangeError(`maxSizeMB must be a positive number, got ${String(maxSizeMB)}`);
   if (durability !== 'fsync' && durability !== 'none') throw new TypeError(`durability must be 'fsync' or 'none', got ${String(durability)}`);
@@ -79,9 +92,14 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     try {
       for (const recovery of state.recovered) onRecover?.(recovery);
       if (state.head && state.head.seq !== state.base?.seq) await checkHeadEntry(store, state.head, state.base);
+      let spans = await store.getMeta<AuditKeySpan[]>(KEY_SPANS_META);
+      if (!spans && keySpans) {
+        await importKeySpans(keySpans); // refuse malformed spans before recording them
+        await store.setMeta(KEY_SPANS_META, (spans = keySpans.map((k) => ({ ...k }))));
+      }
       const opened: Opened = {
         commit: createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head }),
-        publicKey: keys.publicKey,
+        spans: spans ?? [{ fromSeq: 1, toSeq: null, publicKey: await exportEd25519PublicKeyPem(keys.publicKey) }],
         base: state.base,
         syncedSeq: state.syncedSeq,
       };
@@ -178,7 +196,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
         while (rotating) await rotating;
         const head = o.commit.head();
         const base = o.base;
-        const result = await verifyChain(store.read(), { publicKey: o.publicKey, ...(base ? { previous: base } : {}) });
+        const result = await verifyChain(store.read(), { keys: o.spans, ...(base ? { previous: base } : {}) });
         if (!result.valid) throw new HashChainError(result.brokenAt, result.reason);
         // Entries read must reach the head the log chains from: nothing missing at the end.
         const expected = (head?.seq ?? 0) - (base?.seq ?? 0);
@@ -187,6 +205,24 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       } finally {
         verifying--;
       }
+    },
+
+    async keySpans() {
+      return (await use()).spans.map((s) => ({ ...s }));
+    },
+
+    async rekey(run) {
+      if (typeof run !== 'function') throw new TypeError('rekey needs a function returning the new signing key');
+      await change((o) =>
+        o.commit.exclusive(async () => {
+          const head = o.commit.head();
+          const next = await importAuditSigningKey(await run(head && { ...head }));
+          const spans = nextSpans(o.spans, head?.seq ?? 0, await exportEd25519PublicKeyPem(next.publicKey));
+          await store.setMeta(KEY_SPANS_META, spans);
+          o.spans = spans;
+          o.commit.setSigningKey(next.privateKey);
+        }),
+      );
     },
 
     async getMeta<T>(name: string) {

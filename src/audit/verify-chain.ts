@@ -1,14 +1,22 @@
 import type { ChainBreakReason } from '../errors.js';
 import { importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.js';
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
+import { importKeySpans, keyFor, type AuditKeySpan, type ImportedSpan } from './key-spans.js';
 import { verifyHashSignature } from './signature.js';
 import type { SignedAuditEntry } from './types.js';
 
+/** The outcome of `verifyChain`: valid with the count, or the 0-based index and reason of the first break. */
 export type ChainVerification = { valid: true; count: number } | { valid: false; brokenAt: number; reason: ChainBreakReason };
 
+/** What `verifyChain` checks besides hashes and links. */
 export interface VerifyChainOptions {
   /** Also check every entry's Ed25519 signature with this key (PEM, JWK or CryptoKey). */
   publicKey?: Ed25519KeyInput;
+  /**
+   * Check each entry's signature with exactly the key whose span holds its `seq` (e.g.
+   * `bundle.auditKeySpans`); an entry outside every span is a `signature` break. Wins over `publicKey`.
+   */
+  keys?: readonly (Omit<AuditKeySpan, 'publicKey'> & { publicKey: Ed25519KeyInput })[];
   /** The entry just before the first one given, to check a segment that does not start at genesis. */
   previous?: { seq: number; hash: string };
   /** Hash/signature checks kept in flight at once (default 32); memory stays bounded by it. */
@@ -24,7 +32,8 @@ function hashedFieldsTyped(entry: SignedAuditEntry): boolean {
   return TEXT_FIELDS.every((f) => typeof entry[f] === 'string') && Array.isArray(entry.scopes) && entry.scopes.every((s) => typeof s === 'string');
 }
 
-async function checkEntry(entry: SignedAuditEntry, key: CryptoKey | undefined): Promise<ChainBreakReason | null> {
+async function checkEntry(entry: SignedAuditEntry, keys: CryptoKey | ImportedSpan[] | undefined): Promise<ChainBreakReason | null> {
+  const key = Array.isArray(keys) ? keyFor(keys, entry.seq) : keys;
   if (!hashedFieldsTyped(entry)) return 'hash';
   let hash: string;
   try {
@@ -33,13 +42,14 @@ async function checkEntry(entry: SignedAuditEntry, key: CryptoKey | undefined): 
     return 'hash'; // Unhashable shape (e.g. scopes not an array): the stored hash cannot be right.
   }
   if (hash !== entry.hash) return 'hash';
+  if (Array.isArray(keys) && !key) return 'signature'; // outside every span: no key may sign it
   if (key && !(await verifyHashSignature(key, entry.hash, entry.signature))) return 'signature';
   return null;
 }
 
 /**
  * Verifies an ordered chain: `seq` rises by one, each `prevHash` is the previous `hash`,
- * each `hash` recomputes, and (with `publicKey`) each signature verifies. Accepts an array
+ * each `hash` recomputes, and (with `publicKey`, or the span's key of `keys`) each signature verifies. Accepts an array
  * or an async iterable, so a log of any length is checked in bounded memory. `brokenAt` is
  * the 0-based index of the first bad entry.
  */
@@ -47,7 +57,7 @@ export async function verifyChain(
   entries: Iterable<SignedAuditEntry> | AsyncIterable<SignedAuditEntry>,
   options: VerifyChainOptions = {},
 ): Promise<ChainVerification> {
-  const key = options.publicKey === undefined ? undefined : await importEd25519PublicKey(options.publicKey);
+  const key = options.keys ? await importKeySpans(options.keys) : options.publicKey === undefined ? undefined : await importEd25519PublicKey(options.publicKey);
   const window = Math.max(1, options.concurrency ?? 32);
   const pending: Pending[] = [];
   let prevSeq = options.previous?.seq;

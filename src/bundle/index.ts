@@ -7,5 +7,6 @@ export type { BundleKey, ScryptFunction } from './key.js';
 export { DEFAULT_ITERATIONS, MAX_ITERATIONS } from './formats/own.js';
 export { createConsentBundle, type CreateConsentBundleOptions } from './lifecycle/create.js';
 export { refreshBundle, bundleBaseUrl } from './lifecycle/refresh.js';
+export { RefreshOutcomeUnknownError, type DeviceRefreshOptions, type RefreshRetry, type RekeyableAuditLog } from './lifecycle/device-refresh.js';
 export { shouldRefresh, REFRESH_THRESHOLD } from './lifecycle/should-refresh.js';
 export type { RequestOptions } from './lifecycle/request.js';

@@ -1,3 +1,4 @@
+import type { AuditKeySpan } from '../audit/key-spans.js';
 import type { JWKSSnapshot } from '../verifier/snapshot.js';
 
 /** A consent bundle as the authority issues it (PROTOCOL.md §1, camelCase JSON). */
@@ -14,4 +15,10 @@ export interface ConsentBundle {
   syncEndpoint: string;
   /** ISO-8601 hard deadline for offline use. */
   offlineExpiresAt: string;
+  /** This project only: which audit key signs which `seq` range (PROTOCOL.md §9). */
+  auditKeySpans?: AuditKeySpan[];
+  /** This project only: the bundle came from an enrollment and refreshes only with device proofs. */
+  enrolled?: boolean;
+  /** This project only: the enrollment the bundle was redeemed from. */
+  enrollmentId?: string;
 }

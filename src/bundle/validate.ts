@@ -41,5 +41,6 @@ export function validateBundle(value: unknown): ConsentBundle {
   const endpoint = str(value, 'syncEndpoint', '');
   if (!URL.canParse(endpoint)) throw new InvalidBundleError('syncEndpoint', 'must be a URL');
   date(value, 'offlineExpiresAt', '');
+  if (value.auditKeySpans !== undefined && !Array.isArray(value.auditKeySpans)) throw new InvalidBundleError('auditKeySpans', 'must be an array');
   return value as unknown as ConsentBundle;
 }

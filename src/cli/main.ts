@@ -5,6 +5,7 @@ import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerAuthority } from './commands/authority.js';
 import { registerBundleInspect } from './commands/bundle-inspect.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEnroll } from './commands/enroll.js';
 import { CliError } from './output.js';
 
 const program = new Command('offline-consent')
@@ -14,6 +15,7 @@ const program = new Command('offline-consent')
 
 registerDemo(program);
 registerAuthority(program);
+registerEnroll(program);
 registerBundleInspect(program.command('bundle').description('consent bundle tools'));
 registerAuditVerify(program.command('audit').description('audit log tools'));
 
@@ -21,7 +23,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError) process.exit(error.exitCode);
+  if (error instanceof CliError) {
+    process.stderr.write(`offline-consent: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   const code = error instanceof OfflineConsentError ? ` [${error.code}]` : '';
   process.stderr.write(`offline-consent: ${error instanceof Error ? error.message : String(error)}${code}\n`);
   process.exit(2);

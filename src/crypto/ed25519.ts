@@ -56,16 +56,22 @@ export function ed25519Verify(key: CryptoKey, signature: Bytes, data: Bytes): Pr
   return subtle().verify(ED25519, key, signature, data);
 }
 
+/** A public key as SPKI PEM (Web Crypto public keys are always extractable). */
+export async function exportEd25519PublicKeyPem(key: CryptoKey): Promise<string> {
+  return derToPem(new Uint8Array(await subtle().exportKey('spki', key)), 'PUBLIC KEY');
+}
+
+/**
+ * A fresh Ed25519 key pair: SPKI PEM public half; the private half as PKCS#8 PEM, or, with
+ * `extractable: false`, a `CryptoKey` no script can read out.
+ */
+export async function generateAuditKeyPair(extractable: boolean): Promise<{ publicKey: string; privateKey: string | CryptoKey; algorithm: 'Ed25519' }> {
+  const pair = (await subtle().generateKey(ED25519, extractable, ['sign', 'verify'])) as CryptoKeyPair;
+  const privateKey = extractable ? derToPem(new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey)), 'PRIVATE KEY') : pair.privateKey;
+  return { publicKey: await exportEd25519PublicKeyPem(pair.publicKey), privateKey, algorithm: 'Ed25519' };
+}
+
 /** A fresh Ed25519 key pair as PEM (SPKI public, PKCS#8 private), the bundle's format. */
 export async function generateEd25519KeyPair(): Promise<{ publicKey: string; privateKey: string; algorithm: 'Ed25519' }> {
-  const pair = (await subtle().generateKey(ED25519, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const [spki, pkcs8] = await Promise.all([
-    subtle().exportKey('spki', pair.publicKey),
-    subtle().exportKey('pkcs8', pair.privateKey),
-  ]);
-  return {
-    publicKey: derToPem(new Uint8Array(spki), 'PUBLIC KEY'),
-    privateKey: derToPem(new Uint8Array(pkcs8), 'PRIVATE KEY'),
-    algorithm: 'Ed25519',
-  };
+  return (await generateAuditKeyPair(true)) as { publicKey: string; privateKey: string; algorithm: 'Ed25519' };
 }

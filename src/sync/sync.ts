@@ -1,6 +1,9 @@
+import { GENESIS_HASH } from '../audit/hash.js';
+import { answerData } from '../bundle/lifecycle/request.js';
 import type { SignedAuditEntry } from '../audit/types.js';
+import { deviceProofHeaders } from '../device/proof.js';
 import { authorityBaseUrl, resolveSyncUrl } from './endpoint.js';
-import { requestWithRetry, type RequestOptions } from './post.js';
+import { bearer, requestWithRetry, type HeadersFor, type RequestOptions } from './post.js';
 import { DEFAULT_RETRY_DELAYS_MS } from './retry.js';
 import { REVOCATION_META, type RevocationRecord } from './revocation.js';
 import type { SyncError, SyncOptions, SyncResult, SyncableAuditLog } from './types.js';
@@ -9,10 +12,6 @@ import type { SyncError, SyncOptions, SyncResult, SyncableAuditLog } from './typ
 export const MAX_BATCH_SIZE = 1000;
 
 type Answer = Record<string, unknown>;
-const unwrap = (body: unknown): Answer => {
-  const b = (body ?? {}) as Answer;
-  return (b.data && typeof b.data === 'object' ? b.data : b) as Answer;
-};
 
 function serverErrors(value: unknown, status?: number): SyncError[] {
   if (!Array.isArray(value)) return [];
@@ -38,29 +37,50 @@ async function storedPrefix(base: string, bundleId: string, batch: SignedAuditEn
   const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(bundleId)}/audit`, { method: 'GET' }, req);
   if (!answer.ok || answer.status !== 200) return 0;
   const stored = new Map<number, string>();
-  const entries = unwrap(answer.body).entries;
+  const entries = answerData(answer.body).entries;
   if (Array.isArray(entries)) for (const e of entries as Answer[]) stored.set(e.seq as number, e.hash as string);
   let n = 0;
   while (n < batch.length && stored.get(batch[n]!.seq) === batch[n]!.hash) n++;
   return n;
 }
 
+/** The log head as a device proof states it (seq 0 and the genesis hash when empty). */
+export async function proofHead(log: Pick<SyncableAuditLog, 'head'>): Promise<{ seq: number; hash: string }> {
+  const head = await log.head();
+  if (head && typeof head.hash !== 'string') throw new TypeError('log.head() must give { seq, hash } to sign device proofs');
+  return head ? { seq: head.seq, hash: head.hash! } : { seq: 0, hash: GENESIS_HASH };
+}
+
 /**
- * Uploads the log's unsynced entries in batches. The synced marker only ever covers a
+ * Uploads the log's unsynced entries in batches. With `apiKey`, every request carries it;
+ * without, `bundle` signs every attempt with a device proof (`OC-Device-Proof`, PROTOCOL.md
+ * §8; the sync proof states the log head) and gives the default `bundleId` and `endpoint`. The synced marker only ever covers a
  * contiguous prefix the authority acknowledged; the first batch that still fails after
  * retries stops the sync. A `revoked` answer is recorded in the log (`recordRevocation`).
  */
 export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions): Promise<SyncResult> {
-  const syncUrl = resolveSyncUrl(options.endpoint);
+  const { bundle } = options;
+  const endpoint = options.endpoint ?? bundle?.syncEndpoint;
+  const bundleId = options.bundleId ?? bundle?.bundleId;
+  if (typeof endpoint !== 'string') throw new TypeError('endpoint (or bundle) is required');
+  const syncUrl = resolveSyncUrl(endpoint);
   const base = authorityBaseUrl(syncUrl);
   const batchSize = options.batchSize ?? 100;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}`);
   }
-  if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) throw new TypeError('apiKey is required');
-  if (typeof options.bundleId !== 'string' || options.bundleId.length === 0) throw new TypeError('bundleId is required');
+  if (typeof bundleId !== 'string' || bundleId.length === 0) throw new TypeError('bundleId is required');
+  let headers: HeadersFor;
+  let syncHeaders: HeadersFor;
+  if (options.apiKey !== undefined) {
+    if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) throw new TypeError('apiKey must be a non-empty string');
+    headers = syncHeaders = bearer(options.apiKey);
+  } else if (bundle) {
+    headers = deviceProofHeaders(bundle);
+    syncHeaders = deviceProofHeaders(bundle, () => proofHead(log));
+  } else throw new TypeError('apiKey or bundle is required');
   const req: RequestOptions = {
-    apiKey: options.apiKey,
+    headers,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     signal: options.signal,
     retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
@@ -86,16 +106,16 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
     if (batch.length === 0) break;
     const lastSeq = batch[batch.length - 1]!.seq;
     requests++;
-    const body = JSON.stringify({ bundleId: options.bundleId, ...(options.deviceId ? { deviceId: options.deviceId } : {}), entries: batch });
-    const answer = await requestWithRetry(syncUrl, { method: 'POST', body }, req);
+    const body = JSON.stringify({ bundleId, ...(options.deviceId ? { deviceId: options.deviceId } : {}), entries: batch });
+    const answer = await requestWithRetry(syncUrl, { method: 'POST', body }, { ...req, headers: syncHeaders });
     if (!answer.ok) {
       fail({ code: answer.code, message: answer.message, ...(answer.status ? { status: answer.status } : {}) });
       break;
     }
-    const data = unwrap(answer.body);
+    const data = answerData(answer.body);
     if (answer.status === 409 && data.code === 'AUDIT_CHAIN_CONFLICT') {
       // A lost acknowledgement: the authority may already hold exactly these entries.
-      const held = await storedPrefix(base, options.bundleId, batch, req);
+      const held = await storedPrefix(base, bundleId, batch, req);
       if (held > 0) {
         result.accepted += held;
         await advance(batch[held - 1]!.seq);
@@ -130,9 +150,9 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
 
   if (requests === 0 || result.revocationStatus === 'unknown') {
     // Nothing was uploaded (or no answer said): ask for the revocation status directly.
-    const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(options.bundleId)}/revocation-status`, { method: 'GET' }, req);
+    const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(bundleId)}/revocation-status`, { method: 'GET' }, req);
     if (answer.ok && answer.status === 200) {
-      const data = unwrap(answer.body);
+      const data = answerData(answer.body);
       if (data.status === 'revoked' || data.grantRevoked === true) result.revocationStatus = 'revoked';
       else if (typeof data.status === 'string') result.revocationStatus = 'valid';
       if (typeof data.revokedAt === 'string') result.revokedAt = data.revokedAt;
@@ -141,7 +161,7 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
     }
   }
   if (result.revocationStatus === 'revoked') {
-    const record: RevocationRecord = { bundleId: options.bundleId, revokedAt: result.revokedAt, reportedAt: new Date().toISOString() };
+    const record: RevocationRecord = { bundleId, revokedAt: result.revokedAt, reportedAt: new Date().toISOString() };
     await log.setMeta?.(REVOCATION_META, record);
   }
   return result;

@@ -1,16 +1,19 @@
 import type { SignedAuditEntry } from '../audit/types.js';
+import type { DeviceCredential } from '../device/proof.js';
 
 /** What the sync client needs from an audit log (the library's log satisfies it). */
 export interface SyncableAuditLog {
   /** Entries from `fromSeq` on, in order, at most `limit`. */
   read(options: { fromSeq: number; limit?: number }): AsyncIterable<SignedAuditEntry>;
-  head(): Promise<{ seq: number } | null>;
+  /** The last entry; `hash` is needed to sign device proofs (sync with `bundle`). */
+  head(): Promise<{ seq: number; hash?: string } | null>;
   unsyncedCount(): Promise<number>;
   markSynced(seq: number): Promise<void>;
   /** Where the authority's revocation answer is kept (`REVOCATION_META`), so guards on this log refuse afterwards. */
   setMeta?(name: string, value: unknown): Promise<void>;
 }
 
+/** Progress of a sync, reported after each acknowledged batch. */
 export interface SyncProgress {
   /** Entries acknowledged so far in this call. */
   synced: number;
@@ -26,11 +29,16 @@ export interface SyncError {
   status?: number;
 }
 
+/** Options of `syncAuditLog`: give `apiKey` (a backend) or `bundle` (a device: signed device proofs). */
 export interface SyncOptions {
-  /** The authority's base URL or the bundle's full `syncEndpoint`. */
-  endpoint: string;
-  apiKey: string;
-  bundleId: string;
+  /** The authority's base URL or the bundle's full `syncEndpoint` (default: `bundle.syncEndpoint`). */
+  endpoint?: string;
+  /** The developer's API key; without it, `bundle` signs each request with a device proof. */
+  apiKey?: string;
+  /** Default: `bundle.bundleId`. */
+  bundleId?: string;
+  /** The device's bundle: its current audit private key signs `OC-Device-Proof` headers when no `apiKey` is given. */
+  bundle?: DeviceCredential & { syncEndpoint?: string };
   deviceId?: string;
   /** Entries per request (default 100, at most 1000 — the server's limit). */
   batchSize?: number;
@@ -41,6 +49,7 @@ export interface SyncOptions {
   retryDelaysMs?: readonly number[];
 }
 
+/** What a sync did and what the authority said. */
 export interface SyncResult {
   /** Entries whose synced marker advanced in this call. */
   syncedCount: number;

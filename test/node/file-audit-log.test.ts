@@ -11,6 +11,7 @@ import {
   type SignedAuditEntry,
 } from '../../src/node.js';
 import { AUDIT_KEY, sampleEntry } from '../helpers/chain.js';
+import { describeRekey } from '../helpers/rekey-suite.js';
 
 const entry = (i: number) => sampleEntry(i, { metadata: { i, note: 'x'.repeat(100) } });
 
@@ -216,3 +217,5 @@ describe('file log: rotation', () => {
     expect(readdirSync(dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1-12.bak', 'audit.jsonl.head', 'audit.jsonl.synced']);
   });
 });
+
+describeRekey('file store', () => createFileAuditStore(join(mkdtempSync(join(tmpdir(), 'oc-rekey-')), 'audit.jsonl')));

@@ -1,4 +1,5 @@
 import { AuthorityError } from '../../errors.js';
+import { bearer, type HeadersFor } from '../../sync/post.js';
 import type { ConsentBundle } from '../types.js';
 import { validateBundle } from '../validate.js';
 
@@ -9,6 +10,9 @@ export interface RequestOptions {
   /** Give up after this long (default 30 s) with `TIMEOUT`; covers the answer's body too. */
   timeoutMs?: number;
 }
+
+/** How a request proves who sends it: the developer's API key, or per-attempt headers (a device proof; none for a redeem). */
+export type Credential = string | HeadersFor;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -32,24 +36,48 @@ function transportFailure(cause: unknown, options: RequestOptions, timeout: Abor
   return new AuthorityError(`The authority ${what}: ${(cause as Error)?.message ?? String(cause)}`, 'NETWORK_ERROR', details);
 }
 
+/** The `AuthorityError` for a refusal: the server's status, code, message and request id, secrets cut out. */
+export function refusal(status: number, body: unknown, requestId: string | null | undefined, hidden: readonly string[]): AuthorityError {
+  const json = (body ?? {}) as Record<string, unknown>;
+  const id = (typeof json.requestId === 'string' ? json.requestId : undefined) ?? requestId ?? undefined;
+  const code = typeof json.code === 'string' ? redact(json.code, hidden) : `HTTP_${status}`;
+  const message = typeof json.message === 'string' ? redact(json.message, hidden) : `The authority answered ${status}`;
+  return new AuthorityError(`${message} (HTTP ${status}, ${code})`, code, { status, ...(id ? { requestId: id } : {}) });
+}
+
+/** A success body's fields: under `data` when present, else at the top level. */
+export function answerData(body: unknown): Record<string, unknown> {
+  const json = (body ?? {}) as Record<string, unknown>;
+  return (json.data && typeof json.data === 'object' ? json.data : json) as Record<string, unknown>;
+}
+
 /**
- * POSTs to the authority and returns the bundle it answers with, validated. Failures are
+ * Sends one request to the authority and returns its answer's data. Failures are
  * `AuthorityError`s: the server's status, code, message and request id; `NETWORK_ERROR`
  * and `TIMEOUT` when there is no answer. The API key (and any `secrets`) never appear in a message.
  */
-export async function postForBundle(url: string, apiKey: string, body: unknown, options: RequestOptions, secrets: readonly string[] = []): Promise<ConsentBundle> {
-  if (typeof apiKey !== 'string' || apiKey.length === 0) throw new TypeError('apiKey is required');
+export async function requestAuthority(
+  url: string,
+  init: { method: string; body?: unknown },
+  credential: Credential,
+  options: RequestOptions,
+  secrets: readonly string[] = [],
+): Promise<Record<string, unknown>> {
+  if (typeof credential === 'string' && credential.length === 0) throw new TypeError('apiKey is required');
+  if (typeof credential !== 'string' && typeof credential !== 'function') throw new TypeError('apiKey is required');
   const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(ms) || ms <= 0) throw new RangeError('timeoutMs must be a positive number of milliseconds');
+  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+  const headers = await (typeof credential === 'string' ? bearer(credential) : credential)({ method: init.method, url, ...(body === undefined ? {} : { body }) });
   const timeout = AbortSignal.timeout(ms);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
   try {
     res = await (options.fetch ?? globalThis.fetch)(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method: init.method,
+      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+      ...(body === undefined ? {} : { body }),
       signal,
     });
   } catch (cause) {
@@ -60,19 +88,17 @@ export async function postForBundle(url: string, apiKey: string, body: unknown, 
   } catch (cause) {
     throw transportFailure(cause, options, timeout, ms, res.status);
   }
-  let json: Record<string, unknown> | null = null;
+  let json: unknown = null;
   try {
-    json = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+    json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
-  const requestId = (typeof json?.requestId === 'string' ? json.requestId : undefined) ?? res.headers.get('x-request-id') ?? undefined;
-  if (!res.ok) {
-    const hidden = [apiKey, ...secrets];
-    const code = typeof json?.code === 'string' ? redact(json.code, hidden) : `HTTP_${res.status}`;
-    const message = typeof json?.message === 'string' ? redact(json.message, hidden) : `The authority answered ${res.status}`;
-    throw new AuthorityError(`${message} (HTTP ${res.status}, ${code})`, code, { status: res.status, ...(requestId ? { requestId } : {}) });
-  }
-  const data = json && typeof json.data === 'object' && json.data !== null ? json.data : json;
-  return validateBundle(data);
+  if (!res.ok) throw refusal(res.status, json, res.headers.get('x-request-id'), [...(typeof credential === 'string' ? [credential] : []), ...secrets]);
+  return answerData(json);
+}
+
+/** POSTs to the authority and returns the bundle it answers with, validated (see `requestAuthority`). */
+export async function postForBundle(url: string, credential: Credential, body: unknown, options: RequestOptions, secrets: readonly string[] = []): Promise<ConsentBundle> {
+  return validateBundle(await requestAuthority(url, { method: 'POST', body }, credential, options, secrets));
 }

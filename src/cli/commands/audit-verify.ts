@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { verifyChain, type SignedAuditEntry } from '../../index.js';
+import { loadBundle, verifyChain, type AuditKeySpan, type SignedAuditEntry } from '../../node.js';
+import { BUNDLE_KEY_ENV, readBundleKey } from '../bundle-key.js';
 import { CliError, report } from '../output.js';
 import { createProgress } from '../progress.js';
 import { readJsonLines } from '../read-jsonl.js';
@@ -17,10 +18,17 @@ export function registerAuditVerify(audit: Command): void {
     .command('verify')
     .description('check an audit log (JSON Lines): hash chain, sequence and Ed25519 signatures')
     .argument('<log>', 'path of the JSONL audit log')
-    .requiredOption('--public-key <file>', 'the bundle audit public key: PEM (SPKI) or JWK file')
+    .option('--public-key <file>', 'the bundle audit public key: PEM (SPKI) or JWK file')
+    .option('--bundle <file>', 'the sealed bundle: its audit key spans (or its one key) check the log')
+    .option('--key-env <name>', 'environment variable holding the bundle key', BUNDLE_KEY_ENV)
     .option('--json', 'machine-readable output')
-    .action(async (log: string, opts: { publicKey: string; json?: boolean }) => {
-      const publicKey = await readPublicKey(opts.publicKey);
+    .action(async (log: string, opts: { publicKey?: string; bundle?: string; keyEnv: string; json?: boolean }) => {
+      if (!opts.publicKey === !opts.bundle) throw new CliError('give --public-key FILE or --bundle FILE', 2);
+      let keys: { publicKey: string | JsonWebKey } | { keys: AuditKeySpan[] };
+      if (opts.bundle) {
+        const bundle = await loadBundle(opts.bundle, await readBundleKey(opts.keyEnv));
+        keys = bundle.auditKeySpans?.length ? { keys: bundle.auditKeySpans } : { publicKey: bundle.offlineAuditKey.publicKey };
+      } else keys = { publicKey: await readPublicKey(opts.publicKey!) };
       const bar = createProgress('verifying', 100, !opts.json);
       const entries = readJsonLines(log, (read, total) => bar.update(total ? Math.round((read / total) * 100) : 100));
       // verifyChain reports an index; remember recent seqs to name the broken entry's seq.
@@ -35,7 +43,7 @@ export function registerAuditVerify(audit: Command): void {
         }
       }
       const started = performance.now();
-      const result = await verifyChain(tracked(), { publicKey });
+      const result = await verifyChain(tracked(), keys);
       bar.stop();
       const ms = Math.round(performance.now() - started);
       if (result.valid) {
