@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   createAgentGuard,
-  createConsentBundle,
   createOfflineAuditLog,
   createOfflineVerifier,
   loadBundle,
   OfflineConsentError,
+  redeemEnrollment,
+  refreshBundle,
   storeBundle,
   syncAuditLog,
   verifyChain,
@@ -45,6 +46,7 @@ export function registerDemo(program: Command): void {
         const dataDir = join(dir, 'authority-db');
         let [server, ms] = await timed(() => startAuthority({ dataDir, apiKey, rateLimits: false }));
         timings.authorityStartMs = ms;
+        const port = server.port;
         say(`1. authority up at ${server.url} (embedded PGlite in ${dataDir}, ${ms} ms)`);
 
         const api = async (method: string, path: string, body?: unknown) => {
@@ -52,15 +54,16 @@ export function registerDemo(program: Command): void {
           return (await res.json()) as Record<string, any>;
         };
         const agent = await api('POST', '/v1/agents', { name: 'greenhouse-pi', scopes: ['sensor:read', 'thermostat:write', 'email:send'] });
-        const [issued, provisionMs] = await timed(() =>
-          createConsentBundle({ apiKey, baseUrl: server.url, agentId: agent.agentId, userId: 'user_alice', scopes: ['sensor:read', 'thermostat:write'], offlineTTL: '72h' }),
-        );
+        // The developer's backend holds the API key and mints a one-time code; the device never sees the key.
+        const enrollment = await api('POST', '/v1/enrollments', { agentId: agent.agentId, userId: 'user_alice', scopes: ['sensor:read', 'thermostat:write'], offlineTTL: '72h' });
+        const [issued, provisionMs] = await timed(() => redeemEnrollment({ baseUrl: server.url, code: enrollment.code }));
         const bundlePath = join(dir, 'bundle.bin');
         const [, sealMs] = await timed(() => storeBundle(issued, bundlePath, PASSPHRASE));
         timings.provisionMs = provisionMs;
         timings.sealMs = sealMs;
-        say(`2. agent ${agent.did} registered; consent bundle ${issued.bundleId} issued for sensor:read, thermostat:write (${provisionMs} ms)`);
-        say(`   sealed to ${bundlePath} with AES-256-GCM, key from PBKDF2-SHA-256 × 600,000 (${sealMs} ms)`);
+        say(`2. agent ${agent.did} registered; the backend minted enrollment code ${enrollment.code.slice(0, 8)}… (single use, 10 min)`);
+        say(`   the device redeemed it with a key pair it made itself: bundle ${issued.bundleId} for sensor:read, thermostat:write (${provisionMs} ms)`);
+        say(`   sealed to ${bundlePath} with AES-256-GCM, key from PBKDF2-SHA-256 × 600,000 (${sealMs} ms); no API key on the device`);
 
         await server.close();
         say('3. authority stopped: the device is offline now');
@@ -87,30 +90,43 @@ export function registerDemo(program: Command): void {
         timings.actionsMs = actMs;
         say(`5. ${actions} guarded actions offline in ${actMs} ms (${Math.round(actions / (actMs / 1000))}/s, each fsynced): ${counts.allowed} allowed, ${counts.denied} denied — all in the signed hash chain`);
 
-        [server, ms] = await timed(() => startAuthority({ dataDir, apiKey, rateLimits: false }));
+        // Same port: the bundle names this authority's URL (its syncEndpoint), and proofs are bound to it.
+        [server, ms] = await timed(() => startAuthority({ dataDir, apiKey, rateLimits: false, port }));
         say(`6. back online: authority restarted at ${server.url} (${ms} ms)`);
         const syncBar = createProgress('   syncing', actions, human);
-        const [first, syncMs] = await timed(() =>
-          syncAuditLog(log, { endpoint: server.url, apiKey, bundleId: bundle.bundleId, onProgress: ({ synced, total }) => syncBar.update(synced, total) }),
-        );
+        const [first, syncMs] = await timed(() => syncAuditLog(log, { bundle, onProgress: ({ synced, total }) => syncBar.update(synced, total) }));
         syncBar.stop();
         timings.syncMs = syncMs;
         if (first.hasErrors) throw new Error(`sync failed: ${JSON.stringify(first.errors)}`);
-        const stored = (await api('GET', `/v1/consent-bundles/${bundle.bundleId}/audit`)).entries;
-        const check = await verifyChain(stored, { publicKey: bundle.offlineAuditKey.publicKey });
-        say(`7. synced ${first.syncedCount} entries in ${syncMs} ms; the authority re-verified them (chain ${check.valid ? 'valid' : 'BROKEN'}, revocation: ${first.revocationStatus})`);
+        say(`7. synced ${first.syncedCount} entries in ${syncMs} ms, each request signed by the device's own key (revocation: ${first.revocationStatus})`);
+
+        const [fresh, refreshMs] = await timed(() => refreshBundle(bundle, { log }));
+        await storeBundle(fresh, bundlePath, PASSPHRASE);
+        timings.refreshMs = refreshMs;
+        const spans = await log.keySpans();
+        say(`8. refreshed (${refreshMs} ms): new token, new deadline ${fresh.offlineExpiresAt}, and a new audit key from seq ${spans[spans.length - 1]!.fromSeq}`);
+        const freshGuard = createAgentGuard({ bundle: fresh, auditLog: log });
+        await freshGuard.run('thermostat.set', ['thermostat:write'], () => 21, { metadata: { celsius: 21 } });
+        await syncAuditLog(log, { bundle: fresh });
+        const stored: any[] = [];
+        for (let page: Record<string, any> = { nextAfterSeq: 0 }; page.nextAfterSeq !== null; ) {
+          page = await api('GET', `/v1/consent-bundles/${bundle.bundleId}/audit?afterSeq=${page.nextAfterSeq}`);
+          stored.push(...page.entries);
+        }
+        const check = await verifyChain(stored, { keys: spans });
+        say(`   the authority holds ${stored.length} entries; re-verified over both key spans: chain ${check.valid ? 'valid' : 'BROKEN'}`);
 
         await api('POST', `/v1/consent-bundles/${bundle.bundleId}/revoke`, { revokeGrant: true });
-        const second = await syncAuditLog(log, { endpoint: server.url, apiKey, bundleId: bundle.bundleId });
-        say(`8. the user revoked consent; the next sync says: ${second.revocationStatus}`);
-        const halted = await guard.run('sensor.read', ['sensor:read'], () => 0).then(
+        const second = await syncAuditLog(log, { bundle: fresh });
+        say(`9. the user revoked consent; the next sync says: ${second.revocationStatus}`);
+        const halted = await freshGuard.run('sensor.read', ['sensor:read'], () => 0).then(
           () => 'still running (unexpected)',
           (e: unknown) => (e instanceof OfflineConsentError ? e.code : String(e)),
         );
-        say(`9. the agent's next action is refused: ${halted}`);
+        say(`10. the agent's next action is refused: ${halted}`);
         await log.close();
         await server.close();
-        const ok = check.valid && second.revocationStatus === 'revoked' && halted === 'GRANT_REVOKED' && first.syncedCount === actions;
+        const ok = check.valid && stored.length === actions + 1 && second.revocationStatus === 'revoked' && halted === 'GRANT_REVOKED' && first.syncedCount === actions;
         report(!!opts.json, { ok, actions, ...counts, synced: first.syncedCount, revocation: second.revocationStatus, halted, ...timings }, () =>
           ok ? `\n✓ demo complete — offline authorization, audit and revocation all worked` : `\n✗ demo finished with a problem`,
         );
