@@ -1,16 +1,16 @@
-// The playground's one loopback server: the built page, MediaPipe's WASM from the installed
-// package, optional local model files, the demo app's device proxy, and an embedded
-// authority (PGlite; in memory unless given a data directory).
+// The playground's two loopback servers: the page's (the built page, MediaPipe's WASM from
+// the installed package, optional local model files, and the demo app's backend, which alone
+// holds the developer API key) and, on its own origin, an embedded authority (PGlite; in
+// memory unless given a data directory) that the page calls directly, signing its calls.
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { createAuthority, generateApiKey } from 'offline-consent/authority';
-import { deviceProxy } from './device-proxy.js';
+import { generateApiKey, startAuthority } from 'offline-consent/authority';
+import { consentRoutes, type AuthorityCall } from './consent.js';
 
 export const DEMO_SCOPES = ['sensor:read', 'thermostat:write', 'calendar:read', 'email:send'];
 export const DEMO_USER = 'playground-user';
@@ -19,6 +19,8 @@ export interface PlaygroundOptions {
   /** The built page (index.html, assets/). */
   pageDir: string;
   port?: number;
+  /** The authority's port (default 0: a free one). */
+  authorityPort?: number;
   host?: string;
   /** Keep the authority's database (and its API key) here across restarts; default: in memory. */
   dataDir?: string;
@@ -27,8 +29,11 @@ export interface PlaygroundOptions {
 }
 
 export interface RunningPlayground {
+  /** The page's origin (and the demo app's backend). */
   url: string;
-  /** The developer API key the device proxy uses (an operator credential; never sent to the page). */
+  /** The authority's base URL, another origin: the page calls it directly. */
+  authorityUrl: string;
+  /** The developer API key the backend uses (an operator credential; never sent to the page). */
   apiKey: string;
   close(): Promise<void>;
 }
@@ -46,60 +51,83 @@ function persistentApiKey(dataDir: string | undefined): string {
   }
 }
 
-async function ensureAgent(call: (method: string, path: string, body?: unknown) => Promise<any>): Promise<string> {
-  const { agents } = await call('GET', '/v1/agents?limit=100');
-  const found = agents.find((a: any) => a.name === 'playground-agent' && a.status === 'active');
+async function ensureAgent(call: AuthorityCall): Promise<string> {
+  const { json } = await call('GET', '/v1/agents?limit=100');
+  const found = json.agents?.find((a: any) => a.name === 'playground-agent' && a.status === 'active');
   if (found) return found.agentId;
-  return (await call('POST', '/v1/agents', { name: 'playground-agent', description: 'The in-browser Gemma agent', scopes: DEMO_SCOPES })).agentId;
+  const created = await call('POST', '/v1/agents', { name: 'playground-agent', description: 'The in-browser Gemma agent', scopes: DEMO_SCOPES });
+  if (created.status !== 201) throw new Error(`authority POST /v1/agents: ${created.status} ${created.json.code}`);
+  return created.json.agentId;
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** The page's origin as a browser spells it, plus `localhost` for a loopback address. */
+function pageOrigins(host: string, port: number): string[] {
+  const origins = [urlOf(host, port)];
+  if (host === '127.0.0.1' || host === '::1') origins.push(`http://localhost:${port}`);
+  return origins;
 }
 
 export async function startPlayground(options: PlaygroundOptions): Promise<RunningPlayground> {
+  const host = options.host ?? '127.0.0.1';
   const apiKey = persistentApiKey(options.dataDir);
-  const authority = await createAuthority({
-    ...(options.dataDir ? { dataDir: join(options.dataDir, 'authority') } : {}),
-    apiKey,
-    rateLimits: { createBundle: { limit: 60, windowMs: 60_000 }, sync: { limit: 120, windowMs: 60_000 } },
+  const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@mediapipe/tasks-genai')), 'wasm');
+
+  // The page's server listens first: the authority needs its origin for CORS.
+  const app = new Hono();
+  const ready: { handler?: (request: Request) => Promise<Response> | Response } = {};
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: (request) => ready.handler?.(request) ?? new Response('Starting', { status: 503, headers: { 'Retry-After': '1' } }), port: options.port ?? 0, hostname: host }, () => resolve(s));
+    s.once('error', reject);
   });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await authority.fetch(new Request(`http://playground.internal${path}`, {
+  const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const { port } = server.address() as AddressInfo;
+
+  let authority: Awaited<ReturnType<typeof startAuthority>>;
+  try {
+    authority = await startAuthority({
+      port: options.authorityPort ?? 0,
+      host,
+      ...(options.dataDir ? { dataDir: join(options.dataDir, 'authority') } : {}),
+      apiKey,
+      corsOrigins: pageOrigins(host, port),
+      rateLimits: { createBundle: { limit: 60, windowMs: 60_000 }, sync: { limit: 120, windowMs: 60_000 } },
+    });
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
+  const call: AuthorityCall = async (method, path, body) => {
+    const res = await authority.authority.fetch(new Request(new URL(path, authority.url), {
       method,
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }));
-    const json = await res.json();
-    if (!res.ok) throw new Error(`authority ${method} ${path}: ${res.status} ${json.code}`);
-    return json;
+    return { status: res.status, json: await res.json() };
   };
-  const agentId = await ensureAgent(call);
-  const sessionToken = randomBytes(24).toString('base64url');
-  const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@mediapipe/tasks-genai')), 'wasm');
-
-  const app = new Hono();
-  app.get('/playground/config', (c) => c.json({ sessionToken, agentId, userId: DEMO_USER, scopes: DEMO_SCOPES, engine: authority.engine, models: options.modelsDir ? '/models/' : null }));
-  app.all('/app/*', deviceProxy({ fetch: (r) => authority.fetch(r), apiKey, sessionToken, agentId, userId: DEMO_USER }));
-  // The operator's console, reduced to one button: revoke the page's bundle.
-  app.post('/operator/consent-bundles/:id/revoke', async (c) => {
-    if (c.req.header('authorization') !== `Bearer ${sessionToken}`) return c.json({ code: 'UNAUTHORIZED', message: 'Not this playground session' }, 401);
-    return authority.fetch(new Request(new URL(`/v1/consent-bundles/${encodeURIComponent(c.req.param('id'))}/revoke`, c.req.url), {
-      method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: '{}',
-    }));
-  });
-  for (const path of ['/v1/*', '/health', '/.well-known/*']) app.all(path, (c) => authority.fetch(c.req.raw));
+  try {
+    const agentId = await ensureAgent(call);
+    consentRoutes(app, {
+      call, authorityUrl: authority.url, agentId, userId: DEMO_USER, scopes: DEMO_SCOPES,
+      config: { engine: authority.authority.engine, models: options.modelsDir ? '/models/' : null },
+    });
+  } catch (error) {
+    await closeServer();
+    await authority.close();
+    throw error;
+  }
   app.use('/mediapipe/wasm/*', serveStatic({ root: wasmDir, rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/wasm/, '') }));
   if (options.modelsDir) app.use('/models/*', serveStatic({ root: options.modelsDir, rewriteRequestPath: (p) => p.replace(/^\/models/, '') }));
   app.use('/*', serveStatic({ root: options.pageDir }));
+  ready.handler = app.fetch;
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: options.host ?? '127.0.0.1' }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    url: `${urlOf(host, port)}/`,
+    authorityUrl: authority.url,
     apiKey,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
       await authority.close();
     },
   };

@@ -2,7 +2,8 @@
 import { runAgentTurn } from './agent.js';
 import type { ChatMessage, Engine } from './engine/types.js';
 import { isOnline, onNetworkChange, setOnline } from './net.js';
-import { Session, operatorRevoke, type PlaygroundConfig } from './session.js';
+import { operatorRevoke } from './backend.js';
+import { Session, type PlaygroundConfig } from './session.js';
 import { createDemoTools } from './tools.js';
 import { exportJsonl, renderAudit } from './ui/audit-panel.js';
 import { addNote, addUserTurn, createTurnRenderer } from './ui/chat-panel.js';
@@ -22,7 +23,7 @@ function updateControls(): void {
   const ready = session !== null && engine !== null && !busy;
   $<HTMLInputElement>('chat-input').disabled = !ready;
   $<HTMLButtonElement>('send').disabled = !ready;
-  for (const id of ['sync', 'export', 'revoke', 'refresh', 'forget']) $<HTMLButtonElement>(id).disabled = session === null || busy;
+  for (const id of ['sync', 'export', 'revoke', 'refresh', 'check', 'forget']) $<HTMLButtonElement>(id).disabled = session === null || busy;
   $<HTMLButtonElement>('provision').disabled = busy;
 }
 
@@ -63,20 +64,38 @@ function wireNetwork(): void {
   show();
 }
 
+/** Said once in the chat: from now on every call is refused. */
+function noteRevoked(): void {
+  if (revokedNoted) return;
+  revokedNoted = true;
+  addNote('The authority reports this grant revoked: the agent refuses every further tool call.', 'halt');
+}
+
 function wireConsent(): void {
   const msg = $('consent-msg');
   $('provision').addEventListener('click', () => act(msg, async () => {
     const scopes = chosenScopes();
     if (scopes.length === 0) return say(msg, 'Choose at least one scope.', true);
-    say(msg, 'Asking the authority for a consent bundle…');
-    session = await Session.provision(config, scopes, chosenTTL());
+    say(msg, 'Asking for a one-time enrollment code, then redeeming it at the authority…');
+    session = await Session.provision(scopes, chosenTTL());
     revokedNoted = false;
-    say(msg, `Consent bundle ${session.bundle.bundleId} stored sealed with this browser's device key.`);
+    // A new grant starts a new conversation: nothing said under the old one carries over.
+    messages.length = 0;
+    $('transcript').replaceChildren();
+    $<HTMLInputElement>('chat-input').placeholder = 'How warm is the kitchen?';
+    addNote(`New consent: bundle ${session.bundle.bundleId} may use ${scopes.join(', ')}.`, 'consent');
+    say(msg, `Consent bundle ${session.bundle.bundleId} redeemed with an audit key made in this browser, and stored sealed with its device key.`);
   }));
   $('refresh').addEventListener('click', () => act(msg, async () => {
     say(msg, 'Refreshing the bundle…');
-    session = await session!.refresh(config);
-    say(msg, 'Bundle refreshed: new token, new audit key, new deadline.');
+    session = await session!.refresh();
+    say(msg, 'Bundle refreshed: new token, new deadline, and a new audit key made in this browser.');
+  }));
+  $('check').addEventListener('click', () => act(msg, async () => {
+    say(msg, 'Asking the authority…');
+    const { status, revokedAt } = await session!.checkRevocation();
+    say(msg, `The authority says this bundle is ${status}${revokedAt ? ` (revoked at ${new Date(revokedAt).toLocaleTimeString()})` : ''}.`, status === 'revoked');
+    if (status === 'revoked') noteRevoked();
   }));
   $('forget').addEventListener('click', () => act(msg, async () => {
     await session!.forget();
@@ -92,19 +111,16 @@ function wireAudit(): void {
     say(msg, 'Syncing…');
     bar.hidden = false;
     bar.value = 0;
-    const result = await session!.sync(config, ({ synced, total }) => { bar.value = total ? synced / total : 1; });
+    const result = await session!.sync(({ synced, total }) => { bar.value = total ? synced / total : 1; });
     bar.hidden = true;
     const errors = result.errors.map((e) => `${e.code}${e.seq ? ` (seq ${e.seq})` : ''}`).join(', ');
     say(msg, `Authority answered: ${result.accepted} accepted, ${result.rejected} rejected, grant ${result.revocationStatus}` +
       `${result.revokedAt ? ` (revoked at ${new Date(result.revokedAt).toLocaleTimeString()})` : ''}${errors ? `; errors: ${errors}` : ''}.`, result.hasErrors);
-    if (result.revocationStatus === 'revoked' && !revokedNoted) {
-      revokedNoted = true;
-      addNote('The authority reports this grant revoked: the agent refuses every further tool call.', 'halt');
-    }
+    if (result.revocationStatus === 'revoked') noteRevoked();
   }));
   $('export').addEventListener('click', () => void exportJsonl(session!));
   $('revoke').addEventListener('click', () => act(msg, async () => {
-    const { revokedAt } = await operatorRevoke(config, session!.bundle.bundleId);
+    const { revokedAt } = await operatorRevoke(session!.bundle.bundleId);
     say(msg, `Operator revoked the grant at the authority (${new Date(revokedAt).toLocaleTimeString()}). The device learns it at its next sync.`);
   }));
 }
@@ -163,6 +179,7 @@ async function main(): Promise<void> {
   wireChat();
   const res = await fetch('/playground/config');
   config = await res.json();
+  $('authority-url').textContent = config.authorityUrl;
   try {
     session = await Session.restore();
   } catch (error) {

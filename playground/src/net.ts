@@ -1,6 +1,6 @@
-// The Offline switch. All of the device's network calls (provision, refresh, sync) go
-// through `deviceFetch`; switched off, it fails exactly as a dropped network does
-// (a TypeError from fetch), so the library's own offline handling is what runs.
+// The Offline switch. All of the device's network calls (consent, redeem, sync, refresh,
+// revocation status) go through `deviceFetch`; switched off, it fails exactly as a dropped
+// network does (a TypeError from fetch), so the library's own offline handling is what runs.
 type Listener = (online: boolean) => void;
 
 let online = true;

@@ -1,27 +1,24 @@
-// Everything the page does with offline-consent, through its public browser API: provision
-// and seal a bundle, reopen it, guard tool calls into an IndexedDB audit log, verify the
-// chain, sync, refresh.
+// Everything the page does with offline-consent, through its public browser API: redeem the
+// backend's one-time enrollment code at the authority (the audit key is made here and never
+// leaves: a non-extractable CryptoKey), seal the bundle, reopen it, guard tool calls into an
+// IndexedDB audit log, verify the chain with its key spans, and sync, refresh and check
+// revocation with signed device calls. No API key and no session token reach the authority.
 import {
-  OfflineConsentError, createAgentGuard, createConsentBundle, createOfflineAuditLog, deleteBundle, loadBundle,
-  refreshBundle, REVOCATION_META, shouldRefresh, storeBundle, syncAuditLog, verifyChain,
-  type AgentGuard, type RevocationRecord, type ConsentBundle, type OfflineAuditLog, type SignedAuditEntry, type SyncProgress, type SyncResult,
+  OfflineConsentError, RefreshOutcomeUnknownError, createAgentGuard, createOfflineAuditLog, deleteBundle, loadBundle, redeemEnrollment,
+  refreshBundle, REVOCATION_META, revocationStatus, shouldRefresh, storeBundle, syncAuditLog, verifyChain,
+  type AgentGuard, type RefreshRetry, type RevocationRecord, type RevocationStatus, type ConsentBundle, type OfflineAuditLog, type SignedAuditEntry, type SyncProgress, type SyncResult,
 } from 'offline-consent';
+import { askForEnrollmentCode } from './backend.js';
 import { deviceFetch } from './net.js';
 
 const BUNDLE_RECORD = 'playground';
-/** Which public key signed which part of the trail: a refresh rotates the audit key. */
-const KEYS_META = 'playground.auditKeys';
 
 export interface PlaygroundConfig {
-  sessionToken: string;
-  agentId: string;
+  /** The authority, on its own origin: the page calls it directly. */
+  authorityUrl: string;
   userId: string;
   scopes: string[];
 }
-
-type KeySpan = { fromSeq: number; publicKey: string };
-
-const appBase = () => new URL('/app', location.href).href;
 
 export class Session {
   private constructor(
@@ -30,47 +27,51 @@ export class Session {
     readonly guard: AgentGuard,
   ) {}
 
-  private static async open(bundle: ConsentBundle): Promise<Session> {
-    const log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath: `audit-${bundle.bundleId}` });
-    const head = await log.head();
-    const spans = (await log.getMeta<KeySpan[]>(KEYS_META)) ?? [];
-    if (spans[spans.length - 1]?.publicKey !== bundle.offlineAuditKey.publicKey) {
-      await log.setMeta(KEYS_META, [...spans, { fromSeq: (head?.seq ?? 0) + 1, publicKey: bundle.offlineAuditKey.publicKey }]);
-    }
-    return new Session(bundle, log, createAgentGuard({ bundle, auditLog: log }));
+  private static open(bundle: ConsentBundle, log?: OfflineAuditLog): Session {
+    // The spans the authority listed seed a log that has none recorded yet; after that the log's own (rekeyed at refresh) win.
+    const auditLog = log ?? createOfflineAuditLog({
+      signingKey: bundle.offlineAuditKey, logPath: `audit-${bundle.bundleId}`, ...(bundle.auditKeySpans ? { keySpans: bundle.auditKeySpans } : {}),
+    });
+    return new Session(bundle, auditLog, createAgentGuard({ bundle, auditLog }));
   }
 
   /** The bundle stored in this browser, or null when there is none. */
   static async restore(): Promise<Session | null> {
     try {
-      return await Session.open(await loadBundle(BUNDLE_RECORD));
+      return Session.open(await loadBundle(BUNDLE_RECORD));
     } catch (error) {
       if (error instanceof OfflineConsentError && error.code === 'BUNDLE_NOT_FOUND') return null;
       throw error;
     }
   }
 
-  /**
-   * Stores `bundle` sealed with the device key, audit key non-extractable, runs `stored` (a
-   * session letting go of its log: only once the new bundle is safe), and reopens it from storage.
-   */
-  private static async keep(bundle: ConsentBundle, stored?: () => Promise<void>): Promise<Session> {
+  /** Stores `bundle` sealed with the device key, audit key as a non-extractable CryptoKey, and reopens it from storage. */
+  private static async keep(bundle: ConsentBundle, log?: OfflineAuditLog): Promise<Session> {
     await storeBundle(bundle, BUNDLE_RECORD, undefined, { keepSigningKeyAsCryptoKey: true });
-    await stored?.();
-    return Session.open(await loadBundle(BUNDLE_RECORD));
+    return Session.open(await loadBundle(BUNDLE_RECORD), log);
   }
 
-  static async provision(config: PlaygroundConfig, scopes: string[], offlineTTL: string): Promise<Session> {
-    const bundle = await createConsentBundle({
-      apiKey: config.sessionToken, baseUrl: appBase(), agentId: config.agentId, userId: config.userId,
-      scopes, offlineTTL, devicePlatform: 'browser', fetch: deviceFetch, timeoutMs: 15_000,
-    });
+  /** Consent: the backend mints a code for these scopes; the page redeems it with a key it makes itself. */
+  static async provision(scopes: string[], offlineTTL: string): Promise<Session> {
+    const { code, authorityUrl } = await askForEnrollmentCode(scopes, offlineTTL);
+    const bundle = await redeemEnrollment({ baseUrl: authorityUrl, code, extractable: false, fetch: deviceFetch, timeoutMs: 15_000 });
     return Session.keep(bundle);
   }
 
-  async refresh(config: PlaygroundConfig): Promise<Session> {
-    const fresh = await refreshBundle(this.bundle, config.sessionToken, { baseUrl: appBase(), fetch: deviceFetch, timeoutMs: 15_000 });
-    return Session.keep(fresh, () => this.log.close()); // if storing fails, this session stays usable
+  /** A refresh that got no answer: the next one must repeat it exactly (a different new key for the same head forks the bundle). */
+  private unanswered: RefreshRetry | undefined;
+
+  /** Syncs, then rotates the audit key at the authority; the log carries on with the new key's span. */
+  async refresh(): Promise<Session> {
+    let fresh: ConsentBundle;
+    try {
+      fresh = await refreshBundle(this.bundle, { log: this.log, fetch: deviceFetch, timeoutMs: 15_000, ...(this.unanswered ? { retry: this.unanswered } : {}) });
+    } catch (error) {
+      if (error instanceof RefreshOutcomeUnknownError) this.unanswered = error.retry;
+      throw error;
+    }
+    this.unanswered = undefined;
+    return Session.keep(fresh, this.log);
   }
 
   async forget(): Promise<void> {
@@ -89,24 +90,26 @@ export class Session {
   /** Re-checks the whole trail in the page: links, hashes, and each signature with the key of its span. */
   async verifyTrail(): Promise<{ valid: true; count: number } | { valid: false; brokenAt: number; reason: string }> {
     const entries = await this.log.entries();
-    const spans = (await this.log.getMeta<KeySpan[]>(KEYS_META)) ?? [];
-    const linked = await verifyChain(entries);
-    if (!linked.valid) return { valid: false, brokenAt: entries[linked.brokenAt]?.seq ?? linked.brokenAt, reason: linked.reason };
-    for (const [i, span] of spans.entries()) {
-      const end = spans[i + 1]?.fromSeq ?? Infinity;
-      const part = entries.filter((e) => e.seq >= span.fromSeq && e.seq < end);
-      const before = entries.find((e) => e.seq === span.fromSeq - 1);
-      const checked = await verifyChain(part, { publicKey: span.publicKey, ...(before ? { previous: { seq: before.seq, hash: before.hash } } : {}) });
-      if (!checked.valid) return { valid: false, brokenAt: part[checked.brokenAt]?.seq ?? -1, reason: checked.reason };
+    const checked = await verifyChain(entries, { keys: await this.log.keySpans() });
+    return checked.valid ? { valid: true, count: entries.length } : { valid: false, brokenAt: entries[checked.brokenAt]?.seq ?? checked.brokenAt, reason: checked.reason };
+  }
+
+  /** Sends the unsynced entries, each request signed with this device's audit key. */
+  async sync(onProgress: (p: SyncProgress) => void): Promise<SyncResult> {
+    return syncAuditLog(this.log, { bundle: this.bundle, fetch: deviceFetch, onProgress, retryDelaysMs: [200, 400] });
+  }
+
+  /** Asks the authority itself (a signed device call); a revocation is kept where the guard reads it, as a sync would. */
+  async checkRevocation(): Promise<RevocationStatus> {
+    const status = await revocationStatus(this.bundle, { fetch: deviceFetch, timeoutMs: 15_000 });
+    if (status.status === 'revoked') {
+      const record: RevocationRecord = { bundleId: this.bundle.bundleId, revokedAt: status.revokedAt, reportedAt: new Date().toISOString() };
+      await this.log.setMeta(REVOCATION_META, record);
     }
-    return { valid: true, count: entries.length };
+    return status;
   }
 
-  async sync(config: PlaygroundConfig, onProgress: (p: SyncProgress) => void): Promise<SyncResult> {
-    return syncAuditLog(this.log, { endpoint: appBase(), apiKey: config.sessionToken, bundleId: this.bundle.bundleId, fetch: deviceFetch, onProgress, retryDelaysMs: [200, 400] });
-  }
-
-  /** When the authority said (at a sync) that the grant is revoked, or null. */
+  /** When the authority said (at a sync or a status check) that the grant is revoked, or null. */
   async revocation(): Promise<string | null> {
     const record = await this.log.getMeta<RevocationRecord>(REVOCATION_META);
     return record ? record.revokedAt ?? record.reportedAt : null;
@@ -115,14 +118,4 @@ export class Session {
   async unsyncedCount(): Promise<number> {
     return this.log.unsyncedCount();
   }
-}
-
-/** The operator, at the authority, revokes the grant; the device learns it at its next sync. */
-export async function operatorRevoke(config: PlaygroundConfig, bundleId: string): Promise<{ revokedAt: string }> {
-  const res = await fetch(new URL(`/operator/consent-bundles/${encodeURIComponent(bundleId)}/revoke`, location.href), {
-    method: 'POST', headers: { authorization: `Bearer ${config.sessionToken}` },
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${res.status} ${body.code}: ${body.message}`);
-  return { revokedAt: body.revokedAt ?? body.data?.revokedAt };
 }

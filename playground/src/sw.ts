@@ -2,7 +2,8 @@
 // Cache Storage, so with no network the page still opens, reads its sealed bundle and audit
 // trail from IndexedDB and its model from OPFS, and keeps working. Everything is fetched
 // network-first (a running server always wins, so an update is picked up); the cache is only
-// the fallback. Device calls (/app, /operator, /v1, …) are never cached.
+// the fallback. The authority is another origin and the backend's calls are POSTs: neither
+// is ever cached.
 
 type ExtendableEvent = Event & { waitUntil(work: Promise<unknown>): void };
 type FetchEvent = ExtendableEvent & { request: Request; respondWith(response: Promise<Response>): void };
@@ -18,7 +19,7 @@ const scope = self as unknown as WorkerScope;
 const CACHE = 'offline-consent-playground-v1';
 /** What the page needs to start with no network (its lazy chunks and the WASM are cached as they load). */
 const SHELL = ['/', '/styles.css', '/assets/main.js', '/playground/config'];
-const NEVER = /^\/(app|operator|v1|health|\.well-known)(\/|$)/;
+const NEVER = /^\/(operator|playground\/(session|consent))(\/|$)/;
 
 scope.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => scope.skipWaiting()));

@@ -29,7 +29,7 @@ export function renderBundle(session: Session | null, revokedAt: string | null, 
   $('b-scopes').textContent = grantScopes.join(', ') || '(none)';
   $('b-deadline').textContent = new Date(b.offlineExpiresAt).toLocaleString();
   const status = $('b-status');
-  status.textContent = revokedAt ? `Revoked (${new Date(revokedAt).toLocaleString()}, learned at sync)` : 'Active';
+  status.textContent = revokedAt ? `Revoked (${new Date(revokedAt).toLocaleString()}, heard from the authority)` : 'Active';
   status.classList.toggle('bad', revokedAt !== null);
   renderTimeLeft(session, now);
 }

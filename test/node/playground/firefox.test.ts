@@ -1,6 +1,7 @@
 // The playground in Firefox ESR (Debian's, over WebDriver BiDi with playwright-core 1.54):
-// no WebGPU there, so the scripted engine; consent, an allowed and a denied call, reload,
-// sync, revoke, refusal — the same library paths as in Chromium, in Gecko.
+// no WebGPU there, so the scripted engine; consent (a code redeemed at the authority's own
+// origin, non-extractable key), an allowed and a denied call, reload, sync, refresh (a new
+// key made in Gecko), revoke, refusal — the same library paths as in Chromium, in Gecko.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type RunningPlayground } from '../../../playground/server/app.js';
 import { PAGE_DIR, auditRows, openPage, press, say, text } from './page.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('playground in Firefox ESR', () => {
-  it('consent → allowed and denied calls audited → reload → sync → revoke → sync → refused', async () => {
+  it('consent → allowed and denied calls audited → reload → sync → refresh → revoke → sync → refused', async () => {
     const page = await browser.newPage();
     await openPage(page, server.url);
     expect(await text(page, '#gpu-state')).toMatch(/no WebGPU|no GPU adapter/);
@@ -45,11 +46,17 @@ describe('playground in Firefox ESR', () => {
     expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 2 entries/);
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/2 accepted, 0 rejected, grant valid/);
+    await press(page, 'refresh');
+    expect(await text(page, '#consent-msg')).toMatch(/Bundle refreshed/);
+    await say(page, 'How warm is the office?');
+    expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
+    await press(page, 'sync');
+    expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant valid/);
 
     await press(page, 'revoke');
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/grant revoked/);
-    await say(page, 'How warm is the office?');
+    await say(page, 'How warm is the bedroom?');
     expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
   }, 60_000);

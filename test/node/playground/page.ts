@@ -1,10 +1,11 @@
 // Drives the playground page the way a user does; shared by the playground tests.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { CHROMIUM, CHROMIUM_ARGS } from '../browser-page.js';
 import { startPlayground, type PlaygroundOptions, type RunningPlayground } from '../../../playground/server/app.js';
+export { dumpBrowserStorage } from './storage-dump.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const PAGE_DIR = join(ROOT, 'playground/dist/page');
@@ -13,10 +14,25 @@ const SHOTS = join(ROOT, 'test-results/playground');
 /** Software WebGPU (SwiftShader): a real adapter without a GPU. */
 export const SWIFTSHADER_WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
-/** Builds the page (and, if missing, the library the page's server imports). */
+/** Newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds the page, and the library (dist/) when it is missing or older than src/: the page's
+ * server imports `offline-consent/authority` and the cross-origin device page loads dist/browser.js.
+ */
 export function buildPlayground(): void {
   const node = process.execPath;
-  if (!existsSync(join(ROOT, 'dist/authority.js'))) execFileSync(node, ['node_modules/rollup/dist/bin/rollup', '-c', '--silent'], { cwd: ROOT });
+  const built = ['dist/authority.js', 'dist/browser.js'].map((f) => join(ROOT, f));
+  if (!built.every(existsSync) || Math.min(...built.map((f) => statSync(f).mtimeMs)) < newest(join(ROOT, 'src'))) {
+    execFileSync(node, ['node_modules/rollup/dist/bin/rollup', '-c', '--silent'], { cwd: ROOT });
+  }
   execFileSync(node, ['node_modules/rollup/dist/bin/rollup', '-c', 'playground/rollup.config.mjs', '--silent'], { cwd: ROOT });
 }
 
@@ -58,6 +74,14 @@ export const auditRows = (page: Page) =>
 
 export const text = async (page: Page, selector: string) => (await page.textContent(selector))?.trim() ?? '';
 
+/** One request the page made, as Playwright saw it leave. */
+export interface SeenRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface PlaygroundRun {
   server: RunningPlayground;
   browser: Browser;
@@ -65,9 +89,19 @@ export interface PlaygroundRun {
   page: Page;
   /** Every URL the page requested. */
   requested: string[];
-  /** URLs requested outside the playground server (a CDN would show up here). */
+  /** Every request the page made: URL, method, headers and body. */
+  requests: SeenRequest[];
+  /** URLs requested anywhere but the page's server and the authority (a CDN would show up here). */
   offServer(): string[];
   close(): Promise<void>;
+}
+
+/** Records every request a page (and its service worker) makes, headers and body included. */
+export function recordRequests(context: BrowserContext, into: SeenRequest[], urls: string[] = []): void {
+  context.on('request', (r) => {
+    urls.push(r.url());
+    into.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postDataBuffer()?.toString('latin1') ?? '' });
+  });
 }
 
 /** Starts the playground server and Chromium, and opens the page. */
@@ -77,12 +111,13 @@ export async function startRun(options: Omit<PlaygroundOptions, 'pageDir'> = {},
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const requested: string[] = [];
-  page.on('request', (r) => requested.push(r.url()));
+  const requests: SeenRequest[] = [];
+  recordRequests(context, requests, requested);
   await openPage(page, server.url);
-  const origin = new URL(server.url).origin;
+  const ours = [new URL(server.url).origin, new URL(server.authorityUrl).origin];
   return {
-    server, browser, context, page, requested,
-    offServer: () => requested.filter((u) => !u.startsWith(origin) && !/^(data|blob):/.test(u)),
+    server, browser, context, page, requested, requests,
+    offServer: () => requested.filter((u) => !ours.includes(new URL(u).origin) && !/^(data|blob):/.test(u)),
     close: async () => {
       await browser.close();
       await server.close();

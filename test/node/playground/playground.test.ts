@@ -1,18 +1,20 @@
 // The playground end to end: Debian's Chromium drives the real page against the real
-// embedded authority (PGlite) with the scripted engine, through consent → offline calls →
-// reload → sync → refresh → revoke → refusal. Screenshots of each step: test-results/playground/.
+// embedded authority (PGlite, on its own origin) with the scripted engine, through consent
+// (the backend mints an enrollment code, the page redeems it) → offline calls → reload →
+// sync → refresh → revoke → refusal, every authority call signed by the page's own key.
+// Screenshots of each step: test-results/playground/.
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../src/index.js';
-import { auditRows, openPage, press, say, shot, startRun, text, type PlaygroundRun } from './page.js';
+import { auditRows, dumpBrowserStorage, openPage, press, say, shot, startRun, text, type PlaygroundRun } from './page.js';
 
 let run: PlaygroundRun;
 let page: Page;
 
 /** The authority's own view, asked with the operator's API key. */
 async function authority(path: string): Promise<any> {
-  const res = await fetch(new URL(path, run.server.url), { headers: { authorization: `Bearer ${run.server.apiKey}` } });
+  const res = await fetch(new URL(path, run.server.authorityUrl), { headers: { authorization: `Bearer ${run.server.apiKey}` } });
   expect(res.status, path).toBe(200);
   return res.json();
 }
@@ -23,6 +25,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => run?.close());
+
+/** Forget bundle: the consent form comes back. */
+async function forget(): Promise<void> {
+  await page.click('#forget');
+  await page.waitForSelector('#consent-form:not([hidden])');
+  await page.waitForFunction(() => !(document.getElementById('provision') as HTMLButtonElement).disabled);
+}
 
 describe('playground (scripted engine, real page, real authority)', () => {
   let bundleId = '';
@@ -49,7 +58,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
     for (const id of ['online', 'scope-0', 'scope-3', 'ttl', 'provision', 'engine-scripted']) expect(reached, id).toContain(id);
   });
 
-  it('consent with the keyboard: a bundle is provisioned and stored sealed', async () => {
+  it('consent with the keyboard: the backend mints a code, the page redeems it and stores the bundle sealed', async () => {
     await page.selectOption('#ttl', '24h');
     await page.focus('#provision');
     await page.keyboard.press('Enter');
@@ -58,9 +67,19 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(bundleId).toMatch(/^cb_/);
     expect(await text(page, '#b-scopes')).toBe('sensor:read, thermostat:write, calendar:read');
     expect(await text(page, '#b-status')).toBe('Active');
+    for (const name of ['Refresh bundle', 'Check revocation', 'Forget bundle']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     expect(await text(page, '#b-left')).toMatch(/^23 h 59 min|^1 d 0 h|^24 h/);
     const record = await authority(`/v1/consent-bundles/${bundleId}`);
     expect(record.scopes ?? record.data?.scopes).toEqual(['sensor:read', 'thermostat:write', 'calendar:read']);
+    // The code became exactly this bundle, redeemed straight at the authority's origin.
+    const redeems = run.requests.filter((r) => r.url === `${run.server.authorityUrl}/v1/enrollments/redeem`);
+    expect(redeems).toHaveLength(1);
+    expect(JSON.parse(redeems[0]!.body)).toMatchObject({ code: expect.stringMatching(/^oce_[\w-]{32}$/), auditPublicKey: expect.stringContaining('BEGIN PUBLIC KEY') });
+    expect(redeems[0]!.headers.authorization).toBeUndefined();
+    // The audit private key was made in this browser and can be used, never read.
+    const { keys } = await dumpBrowserStorage(page);
+    expect(keys.filter((k) => k.type === 'private' && k.algorithm === 'Ed25519')).toEqual([{ type: 'private', algorithm: 'Ed25519', extractable: false }]);
+    expect(keys.every((k) => !k.extractable)).toBe(true);
     // Sealed with the device key: the stored record is ciphertext, not the token.
     const stored = await page.evaluate(async () => {
       const db: IDBDatabase = await new Promise((res, rej) => { const r = indexedDB.open('offline-consent-bundles'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
@@ -160,13 +179,18 @@ describe('playground (scripted engine, real page, real authority)', () => {
     const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     const record = await authority(`/v1/consent-bundles/${bundleId}`);
     const entries = lines.map((l) => JSON.parse(l));
-    expect(await verifyChain(entries, { publicKey: record.auditPublicKey ?? record.data?.auditPublicKey })).toEqual({ valid: true, count: 4 });
+    expect(await verifyChain(entries, { keys: record.auditKeySpans ?? record.data?.auditKeySpans })).toEqual({ valid: true, count: 4 });
   });
 
   it('refresh rotates the audit key; the trail keeps verifying in the page and at the authority', async () => {
     await press(page, 'refresh');
     expect(await text(page, '#consent-msg')).toMatch(/Bundle refreshed/);
     expect(await text(page, '#b-id')).toBe(bundleId);
+    const spans = (await authority(`/v1/consent-bundles/${bundleId}`)).auditKeySpans;
+    expect(spans.map((k: any) => [k.fromSeq, k.toSeq])).toEqual([[1, 4], [5, null]]);
+    expect(spans[0].publicKey).not.toBe(spans[1].publicKey);
+    const { keys } = await dumpBrowserStorage(page);
+    expect(keys.filter((k) => k.type === 'private' && k.algorithm === 'Ed25519')).toEqual([{ type: 'private', algorithm: 'Ed25519', extractable: false }]);
     await say(page, 'Set the bedroom thermostat to 19');
     expect(await text(page, '#transcript li.model:last-child')).toMatch(/bedroom thermostat is set to 19 °C/);
     expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 5 entries/);
@@ -190,16 +214,90 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
     await press(page, 'sync'); // the refusal is part of the trail too
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
-    expect((await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries).toHaveLength(7);
+    await press(page, 'check'); // the page asks the authority itself, with a signed call
+    expect(await text(page, '#consent-msg')).toMatch(/^The authority says this bundle is revoked \(revoked at /);
+    const held = (await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries;
+    expect(held).toHaveLength(7);
+    expect(await verifyChain(held, { keys: (await authority(`/v1/consent-bundles/${bundleId}`)).auditKeySpans })).toEqual({ valid: true, count: 7 });
     await shot(page, '06-revoked');
   });
 
-  it('is readable at 360 px wide, and every request stayed on this server (no CDN)', async () => {
+  it('a revoked bundle is not replaced without a new consent; a new consent revokes the session\'s previous bundle', async () => {
+    const count = async () => (await authority('/v1/consent-bundles?limit=100')).bundles.length;
+    const before = await count();
+    await openPage(page, run.server.url); // reload: still the revoked bundle, nothing new issued
+    expect(await text(page, '#b-id')).toBe(bundleId);
+    expect(await text(page, '#b-status')).toMatch(/^Revoked/);
+    await say(page, 'How warm is the kitchen?');
+    expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    expect(await count()).toBe(before);
+
+    await forget();
+    await page.click('#scope-3'); // email too, this time
+    await press(page, 'provision');
+    const second = await text(page, '#b-id');
+    expect(second).not.toBe(bundleId);
+    expect(await text(page, '#b-scopes')).toBe('sensor:read, thermostat:write, calendar:read, email:send');
+    expect(await text(page, '#transcript')).toBe(`New consent: bundle ${second} may use sensor:read, thermostat:write, calendar:read, email:send.`);
+    expect(await page.getAttribute('#chat-input', 'placeholder')).toBe('How warm is the kitchen?');
+    await say(page, 'Email sam@example.com that I am late'); // this grant has email
+    expect(await text(page, '#transcript li.tool.allowed')).toContain('email.send');
+    expect(await count()).toBe(before + 1);
+
+    await forget(); // the user consents again (the old bundle left this browser, not the authority) …
+    await press(page, 'provision');
+    const third = await text(page, '#b-id');
+    expect(third).not.toBe(second);
+    // … and the backend revoked the session's previous bundle: one live bundle per page session.
+    expect((await authority(`/v1/consent-bundles/${second}/revocation-status`)).data.status).toBe('revoked');
+    expect((await authority(`/v1/consent-bundles/${third}/revocation-status`)).data.status).toBe('active');
+    await press(page, 'check');
+    expect(await text(page, '#consent-msg')).toBe('The authority says this bundle is active.');
+  });
+
+  it('is readable at 360 px wide', async () => {
     await page.setViewportSize({ width: 360, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(page, '07-narrow');
-    expect(run.requested.length).toBeGreaterThan(5);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, '07-wide');
+  });
+
+  it('every request went to the page\'s server or the authority, both loopback (no CDN)', async () => {
+    const pageOrigin = new URL(run.server.url).origin, authorityOrigin = new URL(run.server.authorityUrl).origin;
+    expect(pageOrigin).not.toBe(authorityOrigin);
+    for (const origin of [pageOrigin, authorityOrigin]) expect(new URL(origin).hostname).toBe('127.0.0.1');
     expect(run.offServer()).toEqual([]);
+    const toAuthority = run.requests.filter((r) => r.url.startsWith(`${authorityOrigin}/`));
+    const paths = new Set(toAuthority.map((r) => `${r.method} ${new URL(r.url).pathname.replace(/cb_[\w-]+/, ':id')}`));
+    expect(paths).toContain('POST /v1/enrollments/redeem');
+    expect(paths).toContain('POST /v1/audit/offline-sync');
+    expect(paths).toContain('POST /v1/consent-bundles/:id/refresh');
+    // Every call to the authority but the redeem (and CORS preflights) is signed by the device; none carries a bearer credential.
+    for (const r of toAuthority) {
+      expect(r.headers.authorization, r.url).toBeUndefined();
+      if (r.method !== 'OPTIONS' && !r.url.endsWith('/v1/enrollments/redeem')) expect(r.headers['oc-device-proof'], r.url).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    }
+  });
+
+  it('the developer API key appears in no request the page made, nor in the page, its IndexedDB or localStorage', async () => {
+    const key = run.server.apiKey;
+    expect(run.requests.length).toBeGreaterThan(10);
+    for (const r of run.requests) {
+      expect(JSON.stringify(r.headers), r.url).not.toContain(key);
+      expect(r.body, r.url).not.toContain(key);
+      expect(r.url).not.toContain(key);
+    }
+    expect(await page.content()).not.toContain(key);
+    const stored = await dumpBrowserStorage(page);
+    expect(stored.indexedDB.length).toBeGreaterThan(1000); // the bundle and the trail are in there
+    expect(stored.indexedDB).not.toContain(key);
+    expect(stored.localStorage).not.toContain(key);
+    expect(await page.evaluate(() => caches.keys().then(async (names) => {
+      const bodies = [];
+      for (const name of names) for (const req of await (await caches.open(name)).keys()) bodies.push(await (await caches.match(req))!.text());
+      return bodies.join('\n');
+    }))).not.toContain(key);
   });
 });
 
@@ -226,6 +324,41 @@ describe('playground bundle deadline (Playwright clock)', () => {
       expect(await text(tab, '#transcript li.halt:last-child')).toMatch(/Agent halted: OFFLINE_EXPIRED/);
       expect((await auditRows(tab)).at(-1)).toMatchObject({ seq: 1, action: 'sensor.read' });
       expect((await auditRows(tab)).at(-1)!.result).not.toBe('success');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('playground refresh whose answer is lost', () => {
+  it('the next Refresh repeats the very same request (same new key, same head) and the bundle is not forked', async () => {
+    const context = await run.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const tab = await context.newPage();
+      await openPage(tab, run.server.url);
+      await press(tab, 'provision');
+      const id = await text(tab, '#b-id');
+      await say(tab, 'How warm is the kitchen?');
+      // The authority applies every refresh attempt, but no answer reaches the page.
+      const sent: string[] = [];
+      await tab.route('**/v1/consent-bundles/*/refresh', async (route) => {
+        sent.push(JSON.parse(route.request().postData()!).auditPublicKey);
+        await route.fetch();
+        await route.abort('connectionreset');
+      });
+      await press(tab, 'refresh');
+      expect(await text(tab, '#consent-msg')).toMatch(/REFRESH_OUTCOME_UNKNOWN/);
+      await tab.unrouteAll();
+      await press(tab, 'refresh');
+      expect(await text(tab, '#consent-msg')).toMatch(/Bundle refreshed/);
+      expect(new Set(sent).size).toBe(1); // every attempt named one new key
+      const record = await authority(`/v1/consent-bundles/${id}`);
+      expect(record.status).toBe('active');
+      expect(record.auditKeySpans.map((k: any) => [k.fromSeq, k.toSeq, k.publicKey === sent[0]])).toEqual([[1, 1, false], [2, null, true]]);
+      await say(tab, 'What is on my calendar?');
+      await press(tab, 'sync');
+      expect(await text(tab, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant valid/);
+      expect(await text(tab, '#chain-badge')).toMatch(/Chain verified: 2 entries/);
     } finally {
       await context.close();
     }
