@@ -81,20 +81,40 @@ function identityProblem(e: SignedAuditEntry, bundle: BundleIdentity): string | 
   return extra.length > 0 ? `scopes outside the bundle: ${extra.join(', ')}` : null;
 }
 
-/** The key version that signed the entry: exactly the key of its span (or, in a legacy bundle's open span, that key or an unused successor). */
-async function signingKeyVersion(e: SignedAuditEntry, bundle: BundleIdentity): Promise<number | { code: EntryErrorCode; message: string }> {
-  const { versions, span } = bundle.spans.choose(e.seq);
-  for (const version of versions) {
-    if (await verifyHashSignature(await bundle.spans.key(version), e.hash, e.signature)) return version;
-  }
+type Failure = { code: EntryErrorCode; message: string };
+/** The entry needs a look at older unused keys of a legacy bundle (see `searchKeys`). */
+const SEARCH = 'search';
+
+function badSignature(e: SignedAuditEntry, bundle: BundleIdentity): Failure {
+  const { span } = bundle.spans.choose(e.seq);
   const range = span.toSeq === null ? `starts at seq ${span.fromSeq}` : `is seq ${span.fromSeq}–${span.toSeq}`;
   return { code: 'INVALID_SIGNATURE', message: `seq ${e.seq} does not verify with audit key ${span.version}, whose span ${range}` };
 }
 
-/** Hash, then signature: the first failure of one entry, or the key version that signed it. */
-async function cryptoCheck(e: SignedAuditEntry, bundle: BundleIdentity): Promise<{ code: EntryErrorCode; message: string } | number> {
+const signedBy = async (e: SignedAuditEntry, bundle: BundleIdentity, version: number) => verifyHashSignature(await bundle.spans.key(version), e.hash, e.signature);
+
+/**
+ * Hash, then signature with the key of the entry's span — and, in a legacy bundle's open span,
+ * with the newest unused key too (a legacy device signs with the last key it was sent): the
+ * key version that signed it, a failure, or `SEARCH` when only older unused keys are left.
+ */
+async function cryptoCheck(e: SignedAuditEntry, bundle: BundleIdentity): Promise<Failure | number | typeof SEARCH> {
   if ((await computeEntryHash(e)) !== e.hash) return { code: 'INVALID_HASH', message: 'hash does not match the entry' };
-  return signingKeyVersion(e, bundle);
+  const { versions } = bundle.spans.choose(e.seq);
+  const first = versions.slice(0, 2);
+  const ok = await Promise.all(first.map((v) => signedBy(e, bundle, v)));
+  const index = ok.indexOf(true);
+  if (index >= 0) return first[index]!;
+  return versions.length > 2 ? SEARCH : badSignature(e, bundle);
+}
+
+/** Older unused keys of a legacy bundle, one after another; after one fruitless search a batch searches no more (it fails anyway). */
+async function searchKeys(e: SignedAuditEntry, bundle: BundleIdentity, state: { exhausted: boolean }): Promise<Failure | number> {
+  if (!state.exhausted) {
+    for (const version of bundle.spans.choose(e.seq).versions.slice(2)) if (await signedBy(e, bundle, version)) return version;
+    state.exhausted = true;
+  }
+  return badSignature(e, bundle);
 }
 
 /**
@@ -117,8 +137,10 @@ export async function checkEntries(raw: readonly unknown[], bundle: BundleIdenti
   // Hashes and signatures of the whole batch are checked concurrently; results are read in order.
   const pending = raw.map((e, i) => (problems[i] === null ? cryptoCheck(e as SignedAuditEntry, bundle) : null));
   let newestUsed = 0;
+  const search = { exhausted: false };
   for (let i = 0; i < raw.length; i++) {
-    const problem = problems[i] ?? (await pending[i]!);
+    let problem = problems[i] ?? (await pending[i]!);
+    if (problem === SEARCH) problem = await searchKeys(raw[i] as SignedAuditEntry, bundle, search);
     if (typeof problem === 'object' && problem !== null) {
       fail(i, problem.code, problem.message);
       continue;

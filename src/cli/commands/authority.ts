@@ -13,6 +13,15 @@ function location(opts: LocationOptions): { databaseUrl: string } | { dataDir: s
   return databaseUrl ? { databaseUrl } : { dataDir: opts.data ?? 'offline-consent-data' };
 }
 
+/** `--cors-origin` values: each an origin (`https://app.example`, no path), or `*`. */
+function corsOrigin(value: string, previous: string[] = []): string[] {
+  if (value !== '*') {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (!url || url.origin === 'null' || url.origin !== value.replace(/\/$/, '')) throw new CliError(`--cors-origin ${value} is not an origin such as https://app.example`, 2);
+  }
+  return [...previous, value.replace(/\/$/, '')];
+}
+
 // The server's packages are optional peers: load them only for these commands.
 async function loadAuthority() {
   try {
@@ -27,15 +36,16 @@ export function registerAuthority(program: Command): void {
 
   authority
     .command('serve')
-    .description('serve the authority REST API (PROTOCOL.md §5) until interrupted')
+    .description('serve the authority REST API (docs/PROTOCOL.md §5, §7–§9) until interrupted')
     .option('--port <port>', 'TCP port (0 picks a free one)', '8787')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'PGlite data directory (default ./offline-consent-data)')
     .option('--database-url <url>', 'PostgreSQL URL instead of PGlite (env OFFLINE_CONSENT_DATABASE_URL)')
     .option('--api-key <key>', 'register this API key for the default developer (env OFFLINE_CONSENT_API_KEY)')
     .option('--public-url <url>', 'base URL devices reach this server at (default: the listening URL)')
+    .option('--cors-origin <origin>', 'a web origin whose pages may call the device endpoints (repeatable; * for any)', corsOrigin)
     .option('--json', 'print the listening address as JSON')
-    .action(async (opts: LocationOptions & { port: string; host: string; apiKey?: string; publicUrl?: string; json?: boolean }) => {
+    .action(async (opts: LocationOptions & { port: string; host: string; apiKey?: string; publicUrl?: string; corsOrigin?: string[]; json?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid --port ${opts.port}`, 2);
       const { startAuthority } = await loadAuthority();
@@ -46,6 +56,7 @@ export function registerAuthority(program: Command): void {
         host: opts.host,
         ...(apiKey ? { apiKey } : {}),
         ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+        ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin.includes('*') ? ('*' as const) : opts.corsOrigin } : {}),
       });
       report(!!opts.json, { url: server.url, port: server.port }, () => `authority listening on ${server.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // POST /v1/audit/offline-sync and GET …/audit on both engines: PROTOCOL.md §5 verification,
 // idempotent replays, the per-bundle lock under concurrent uploads, and no partial writes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GENESIS_HASH, computeEntryHash, signEntryHash, verifyChain, type SignedAuditEntry } from '../../../src/index.js';
 import { generateEd25519KeyPair, importEd25519PrivateKey } from '../../../src/crypto/ed25519.js';
 import { createAuthority } from '../../../src/authority/index.js';
@@ -365,6 +365,27 @@ describe.each(ENGINES)('offline sync on %s', (engine) => {
     expect(await verifyChain(all, { publicKey: refreshed.offlineAuditKey.publicKey })).toMatchObject({ valid: false, brokenAt: 0, reason: 'signature' });
     const keyVersions = await t.db.query<{ audit_key_version: number }>('SELECT audit_key_version FROM audit_entries WHERE bundle_id = $1 ORDER BY seq', [b.bundleId]);
     expect(keyVersions.map((r) => Number(r.audit_key_version))).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
+  });
+
+  it('bad entries cost at most two signature checks each, however many unused keys legacy refreshes left (old code: one per key)', async () => {
+    const b = await newBundle();
+    let last = b;
+    for (let i = 0; i < 6; i++) last = (await api.post(`/v1/consent-bundles/${b.bundleId}/refresh`)).body; // 6 unused keys
+    const good = await signedEntries(last, 1);
+    // Hashes right, identity this bundle's, signatures by another bundle's key.
+    const wrong = await signedEntries(await newBundle(), 100, GENESIS, () => ({ agentDID: good[0]!.agentDID, grantId: good[0]!.grantId }));
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      const res = await sync(b.bundleId, wrong);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.filter((e: { code: string }) => e.code === 'INVALID_SIGNATURE')).toHaveLength(100);
+      const ed25519 = verify.mock.calls.filter(([alg]) => (typeof alg === 'string' ? alg : alg.name) === 'Ed25519').length;
+      expect(ed25519).toBeLessThanOrEqual(2 * 100 + 6);
+    } finally {
+      verify.mockRestore();
+    }
+    // Entries the newest key signed still find their key.
+    expect((await sync(b.bundleId, good)).body.accepted).toBe(1);
   });
 
   it('with refreshOnSync, a sync in the last 20 % of the offline window answers with a refreshed newBundle', async () => {

@@ -70,3 +70,27 @@ describe('offline-consent authority init', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ developerId: expect.stringMatching(/^dev_/), apiKey: expect.any(String) });
   }, 60_000);
 });
+
+describe('offline-consent authority serve --cors-origin', () => {
+  it('answers preflights from the listed origin on device endpoints only; a value that is not an origin is one line and exit 2', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['dist/cli.js', 'authority', 'serve', '--port', '0', '--data', join(dir, 'db'), '--cors-origin', 'http://app.example', '--cors-origin', 'http://other.example', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString()));
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const { url } = JSON.parse(line) as { url: string };
+      const preflight = (path: string, origin: string) =>
+        fetch(`${url}${path}`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'oc-device-proof' } });
+      expect((await preflight('/v1/audit/offline-sync', 'http://other.example')).headers.get('access-control-allow-origin')).toBe('http://other.example');
+      expect((await preflight('/v1/agents', 'http://app.example')).headers.get('access-control-allow-origin')).toBeNull();
+      expect((await preflight('/v1/audit/offline-sync', 'http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = await cli(['authority', 'serve', '--port', '0', '--cors-origin', 'http://app.example/path']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('--cors-origin http://app.example/path is not an origin')]);
+  }, 60_000);
+});
