@@ -1,5 +1,5 @@
 import { InvalidAuditEntryError } from '../errors.js';
-import { jsonProblem } from '../storage/json-value.js';
+import { jsonProblem } from './json-value.js';
 import type { AuditEntry } from './types.js';
 
 const STRING_FIELDS = ['action', 'agentDID', 'grantId', 'result'] as const;

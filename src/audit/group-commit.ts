@@ -1,5 +1,5 @@
 import { AuditLogError } from '../errors.js';
-import { headOf, type AuditDurability, type AuditHead, type AuditStore } from '../storage/audit-store.js';
+import { headOf, type AuditDurability, type AuditHead, type AuditStore } from './audit-store.js';
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
 import { signEntryHash } from './signature.js';
 import type { AuditEntry, HashableEntry, SignedAuditEntry } from './types.js';

@@ -8,3 +8,5 @@ export type { OfflineAuditLog, OfflineAuditLogOptions } from './log.js';
 export type { AuditSigningKey } from './signing-key.js';
 export type { OfflineAuditLogAtPathOptions } from './log-at-path.js';
 export { KEY_SPANS_META, type AuditKeySpan } from './key-spans.js';
+export { orderEntryFields } from './audit-store.js';
+export type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore, AuditStoreState } from './audit-store.js';

@@ -1,4 +1,4 @@
-import type { AuditStore } from '../storage/audit-store.js';
+import type { AuditStore } from './audit-store.js';
 import { createOfflineAuditLog, type OfflineAuditLog, type OfflineAuditLogOptions } from './log.js';
 
 /** The log options with `logPath` (upstream's option) allowed in place of `store`. */

@@ -1,5 +1,5 @@
 import { AuditLogError, HashChainError } from '../errors.js';
-import type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore } from '../storage/audit-store.js';
+import type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore } from './audit-store.js';
 import { checkAuditEntry } from './check-entry.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { exportEd25519PublicKeyPem } from '../crypto/ed25519.js';

@@ -1,4 +1,2 @@
-// Runtime-neutral storage: the store interface and the memory backend.
+// Runtime-neutral storage backends (the `AuditStore` contract lives with its caller, src/audit/).
 export { createMemoryAuditStore } from './memory-audit.js';
-export { orderEntryFields } from './audit-store.js';
-export type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore, AuditStoreState } from './audit-store.js';

@@ -1,8 +1,8 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
 import type { SignedAuditEntry } from '../audit/types.js';
 import { AuditLogError } from '../errors.js';
-import { checkMetaName, headOf, orderEntryFields, type AuditDurability, type AuditHead, type AuditStore } from './audit-store.js';
-import { checkMetaValue } from './json-value.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditDurability, type AuditHead, type AuditStore } from '../audit/audit-store.js';
+import { checkMetaValue } from '../audit/json-value.js';
 
 const OBJECT_STORE = 'audit';
 const READ_CHUNK = 256;

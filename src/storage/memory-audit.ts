@@ -1,6 +1,6 @@
 import type { SignedAuditEntry } from '../audit/types.js';
-import { checkMetaValue } from './json-value.js';
-import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditReadRange, type AuditStore, type AuditStoreState } from './audit-store.js';
+import { checkMetaValue } from '../audit/json-value.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditReadRange, type AuditStore, type AuditStoreState } from '../audit/audit-store.js';
 
 /**
  * An audit store in memory, for tests and ephemeral agents. Entries live as long as the

@@ -4,8 +4,8 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import { dirname, resolve } from 'node:path';
 import type { SignedAuditEntry } from '../audit/types.js';
 import { AuditLogError, OfflineConsentError } from '../errors.js';
-import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from './audit-store.js';
-import { checkMetaValue } from './json-value.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from '../audit/audit-store.js';
+import { checkMetaValue } from '../audit/json-value.js';
 import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
 import { readSegmentEnds } from './node-fs-ends.js';
 import { readEntryLines } from './node-fs-lines.js';

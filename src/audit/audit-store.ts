@@ -1,4 +1,4 @@
-import type { SignedAuditEntry } from '../audit/types.js';
+import type { SignedAuditEntry } from './types.js';
 
 /** Where a chain stands: its last entry. */
 export interface AuditHead {
