@@ -3,7 +3,7 @@ import { generateAuditKeyPair } from '../../crypto/ed25519.js';
 import { AuthorityError } from '../../errors.js';
 import { deviceProofHeaders, type ProofHead } from '../../device/proof.js';
 import { withPrivateKey } from '../../device/redeem.js';
-import type { AuditHead } from '../../storage/audit-store.js';
+import type { AuditHead } from '../../audit/audit-store.js';
 import { authorityBaseUrl } from '../../sync/endpoint.js';
 import { requestWithRetry } from '../../sync/post.js';
 import { DEFAULT_RETRY_DELAYS_MS } from '../../sync/retry.js';
