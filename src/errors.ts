@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'AUDIT_LOG_LOCKED'
   | 'AUDIT_STORE_CORRUPT'
   | 'AUDIT_STORE_UNAVAILABLE'
+  | 'AUDIT_LOG_TRUNCATED'
+  | 'AUDIT_MARK_MISSING'
   | 'INVALID_SYNC_MARK'
   | 'OFFLINE_EXPIRED'
   | 'GRANT_REVOKED'
@@ -104,7 +106,10 @@ export class BundleTamperedError extends OfflineConsentError {
   }
 }
 
-/** Why a chain check failed at `brokenAt`; `malformed`: a stored record is not an entry at all (log readers). */
+/**
+ * Why a chain check failed at `brokenAt`; `malformed`: a stored record is not an entry at all (log readers),
+ * or an entry breaks the entry rules (a '|' or ',' that makes its hash input ambiguous, a timestamp that is not RFC 3339 UTC).
+ */
 export type ChainBreakReason = 'hash' | 'prevHash' | 'seq' | 'signature' | 'malformed';
 
 /** The audit hash chain does not verify; `brokenAt` is the index of the first bad entry. */
@@ -124,12 +129,44 @@ export class HashChainError extends OfflineConsentError {
  * entries were not added), the log is closed (`AUDIT_LOG_CLOSED`) or already open elsewhere
  * in this process (`AUDIT_LOG_LOCKED`), a store's side record (head or meta) is unreadable
  * (`AUDIT_STORE_CORRUPT`), the storage refuses to open for writing (`AUDIT_STORE_UNAVAILABLE`:
- * read-only, no permission), or `markSynced` got a seq past the head (`INVALID_SYNC_MARK`).
+ * read-only, no permission), `markSynced` got a seq past the head (`INVALID_SYNC_MARK`), the
+ * log is behind its high-water mark (`AUDIT_LOG_TRUNCATED`, see `AuditLogTruncatedError`) or
+ * has none though its bundle requires one (`AUDIT_MARK_MISSING`).
  */
 export class AuditLogError extends OfflineConsentError {
   constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
     super(message, code, options);
     this.name = 'AuditLogError';
+  }
+}
+
+/** A chain position as the truncation error names it. */
+export interface TruncationHead {
+  seq: number;
+  hash: string;
+  timestamp: string;
+}
+
+/**
+ * `AUDIT_LOG_TRUNCATED`: the log's sealed high-water mark names a head the log no longer
+ * reaches (entries were cut from its end, or replaced). Every call of the log fails with it
+ * (so a guard refuses) until the truncation is accepted (`acceptTruncation`, or
+ * `offline-consent audit accept-truncation`), which appends a signed entry naming both heads.
+ */
+export class AuditLogTruncatedError extends AuditLogError {
+  /** The head the mark recorded as durable. */
+  readonly markHead: TruncationHead;
+  /** The head the log has now (null: empty). */
+  readonly logHead: TruncationHead | null;
+  constructor(markHead: TruncationHead, logHead: TruncationHead | null) {
+    const at = logHead ? `seq ${logHead.seq}` : 'no entry';
+    super(
+      `Audit log truncated: its high-water mark is at seq ${markHead.seq} (${markHead.hash.slice(0, 12)}…) but the log reaches ${at}${logHead ? ` (${logHead.hash.slice(0, 12)}…)` : ''}; accept it with audit accept-truncation`,
+      'AUDIT_LOG_TRUNCATED',
+    );
+    this.name = 'AuditLogTruncatedError';
+    this.markHead = markHead;
+    this.logHead = logHead;
   }
 }
 

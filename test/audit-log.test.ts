@@ -18,6 +18,8 @@ import { importEd25519PrivateKey, importEd25519PublicKey } from '../src/crypto/e
 import { AUDIT_KEY, sampleEntry } from './helpers/chain.js';
 import { instrument } from './helpers/instrumented-store.js';
 import { describeRekey } from './helpers/rekey-suite.js';
+import { describeMark } from './helpers/mark-suite.js';
+import type { AuditStore } from '../src/index.js';
 
 const entry = sampleEntry;
 
@@ -356,6 +358,34 @@ describe('createOfflineAuditLog: read ranges', () => {
 });
 
 describeRekey('memory store', () => createMemoryAuditStore());
+
+/** A memory store's durable state copied through the store contract, with `edit` applied (an attacker's rewrite). */
+async function copyMemoryStore(store: AuditStore, edit: { keep?: number; dropMeta?: string; slots?: (s: [string | null, string | null]) => [string | null, string | null] }): Promise<AuditStore> {
+  const state = await store.open();
+  const entries: SignedAuditEntry[] = [];
+  for await (const e of store.read()) entries.push(e);
+  const slots = await store.readMark!();
+  const meta = await Promise.all(['auditKeySpans', 'revocation'].map(async (n) => [n, await store.getMeta(n)] as const));
+  await store.close();
+  const copy = createMemoryAuditStore();
+  await copy.open();
+  const kept = entries.slice(0, edit.keep ?? entries.length);
+  if (kept.length > 0) await copy.append(kept, { durability: 'fsync' });
+  await copy.setSynced(Math.min(state.syncedSeq, kept[kept.length - 1]?.seq ?? 0));
+  for (const [n, v] of meta) if (v !== undefined && n !== edit.dropMeta) await copy.setMeta(n, v);
+  const out = edit.slots ? edit.slots(slots) : slots;
+  for (const slot of [0, 1] as const) await copy.writeMark!({ slot, record: out[slot] ?? '' });
+  await copy.close();
+  return copy;
+}
+
+describeMark('memory store', {
+  makeStore: () => createMemoryAuditStore(),
+  cutTail: (store, keep) => copyMemoryStore(store, { keep }),
+  dropMeta: (store, name) => copyMemoryStore(store, { dropMeta: name }),
+  damageSlot: (store, slot) => copyMemoryStore(store, { slots: (s) => (slot === 0 ? ['{"body":"torn', s[1]] : [s[0], '{"body":"torn']) }),
+  dropMark: (store) => copyMemoryStore(store, { slots: () => [null, null] }),
+});
 
 describe('createOfflineAuditLog: key spans', () => {
   it('keySpans() is one open span from 1 with the log key when none is recorded; keySpans seeds it', async () => {

@@ -18,10 +18,14 @@ export type AuditDurability = 'fsync' | 'none';
 export interface AuditRecovery {
   /**
    * `torn-tail`: an unfinished last line (a write cut by a crash) was cut off;
-   * `synced-marker`: the synced marker was unreadable or past the head and was reset to a safe value;
-   * `interrupted-rotation`: a rotation cut by a crash was completed.
+   * `synced-marker`: the synced marker was unreadable or past the head and was reset to the live segment's start
+   * (those entries count as unsynced again; the authority's re-upload is idempotent);
+   * `stale-lock`: the writer's lock was left by a process that is gone (killed, rebooted, pid reused) and was taken over;
+   * `interrupted-rotation`: a rotation cut by a crash was completed;
+   * `mark-adopted`: a log without a high-water mark (an earlier release, `@grantex/gemma`) got one, from its current head;
+   * `mark-slot-damaged`: one slot of the high-water mark was unreadable (a write cut short); the other was used.
    */
-  kind: 'torn-tail' | 'synced-marker' | 'interrupted-rotation';
+  kind: 'torn-tail' | 'synced-marker' | 'interrupted-rotation' | 'stale-lock' | 'mark-adopted' | 'mark-slot-damaged' | (string & {});
   message: string;
   /** Bytes removed from the end of the log (torn-tail), else 0. */
   droppedBytes: number;
@@ -40,6 +44,15 @@ export interface AuditStoreState {
   /** Last seq the authority acknowledged (0: none). */
   syncedSeq: number;
   recovered: AuditRecovery[];
+}
+
+/**
+ * One slot write of the log's sealed high-water mark (see `high-water-mark.ts`): the store
+ * keeps `record` (opaque text under 2 KiB) in slot `slot`, leaving the other slot alone.
+ */
+export interface AuditMarkWrite {
+  slot: 0 | 1;
+  record: string;
 }
 
 /** A slice of the readable entries, by seq. */
@@ -63,9 +76,11 @@ export interface AuditStore {
   /**
    * Adds entries (consecutive seqs following the head) as one atomic-or-repairable
    * group commit; resolves once they are durable as asked. On rejection the store holds
-   * exactly what it held before (the store repairs partial writes itself).
+   * exactly what it held before (the store repairs partial writes itself). A store with
+   * `writeMark` also writes `options.mark`, only **after** the entries are durable (or in the
+   * same atomic transaction, after them): a mark never covers an entry that could still be lost.
    */
-  append(entries: readonly SignedAuditEntry[], options: { durability: AuditDurability }): Promise<void>;
+  append(entries: readonly SignedAuditEntry[], options: { durability: AuditDurability; mark?: AuditMarkWrite }): Promise<void>;
   /**
    * Readable entries in seq order, as they stand when iteration starts (entries appended
    * while iterating are not included). Throws `HashChainError` (`malformed`) at a record that is not an entry.
@@ -83,6 +98,13 @@ export interface AuditStore {
    * only when every entry is synced.
    */
   rotate?(options: { ifLargerThan: number }): Promise<boolean>;
+  /**
+   * The two slots of the sealed high-water mark as last written (null: never written or
+   * unreadable). Optional: a store without it keeps no mark, and a log that requires one refuses it.
+   */
+  readMark?(): Promise<[string | null, string | null]>;
+  /** Durably writes one slot in place (the other keeps the previous mark, so a torn write falls back to it). */
+  writeMark?(mark: AuditMarkWrite): Promise<void>;
   /** Releases files / connections; the store may be opened again. */
   close(): Promise<void>;
 }

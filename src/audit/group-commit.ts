@@ -1,5 +1,5 @@
 import { AuditLogError } from '../errors.js';
-import { headOf, type AuditDurability, type AuditHead, type AuditStore } from './audit-store.js';
+import { headOf, type AuditDurability, type AuditHead, type AuditMarkWrite, type AuditStore } from './audit-store.js';
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
 import { signEntryHash } from './signature.js';
 import type { AuditEntry, HashableEntry, SignedAuditEntry } from './types.js';
@@ -13,15 +13,27 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** A chain position and the time of its entry (the next timestamp is never earlier). */
+/** A chain position, the time of its entry (the next timestamp is never earlier) and the high-water mark's counter. */
 interface Tip {
   head: AuditHead | null;
   ms: number;
+  counter: number;
 }
 
 interface Sealed {
   entries: SignedAuditEntry[];
   tip: Tip;
+  mark: AuditMarkWrite | undefined;
+}
+
+/** What the group commit asks of the high-water mark (the log fills in the rest: bundle, latch). */
+export interface GroupCommitMark {
+  /** Seals the mark for a position, signed with the current key. */
+  seal(at: { counter: number; head: AuditHead | null; floor: number }, privateKey: CryptoKey): Promise<AuditMarkWrite>;
+  /** Whether each batch carries a mark of its new head (only under `fsync`: the head must be durable). */
+  eachCommit: boolean;
+  /** The counter of the mark the store holds (0: none). */
+  counter: number;
 }
 
 export interface GroupCommitOptions {
@@ -31,6 +43,10 @@ export interface GroupCommitOptions {
   now: () => number;
   /** The durable head the store opened with. */
   head: AuditHead | null;
+  /** No timestamp before this (Unix ms): the clock floor kept in the high-water mark. */
+  floorMs?: number;
+  /** The high-water mark, when the store keeps one. */
+  mark?: GroupCommitMark;
 }
 
 /** Serialises every change to a store; appends are chained in call order and written in batches. */
@@ -43,6 +59,13 @@ export interface GroupCommit {
   head(): AuditHead | null;
   /** Signs every later batch with `privateKey`; call it inside `exclusive`, where no batch is sealed or in flight. */
   setSigningKey(privateKey: CryptoKey): void;
+  /** The clock floor: the latest timestamp stamped (Unix ms; -Infinity before any). */
+  floor(): number;
+  /**
+   * Writes the high-water mark once (call it inside `exclusive`): at `at` (default the
+   * durable head and floor), signed with the current key. No-op without a mark.
+   */
+  writeMark(at?: { head: AuditHead | null; floor: number }): Promise<void>;
   /** Resolves once everything queued so far is settled. */
   settled(): Promise<void>;
 }
@@ -56,8 +79,9 @@ export interface GroupCommit {
 export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   const { store, durability, now } = options;
   let { privateKey } = options;
-  const startMs = options.head ? Date.parse(options.head.timestamp) : Number.NaN;
-  let durable: Tip = { head: options.head, ms: Number.isNaN(startMs) ? -Infinity : startMs };
+  const { mark } = options;
+  const startMs = Math.max(options.head ? Date.parse(options.head.timestamp) : Number.NaN, options.floorMs ?? -Infinity);
+  let durable: Tip = { head: options.head, ms: Number.isNaN(startMs) ? -Infinity : startMs, counter: mark?.counter ?? 0 };
   const waiting: Waiting[] = [];
   const tasks: (() => Promise<void>)[] = [];
   let draining: Promise<void> | null = null;
@@ -89,9 +113,14 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     }
     // Signed after the chain, not during it: on few cores, signatures in flight slow every
     // step of the sequential hash chain by more than the overlap saves.
-    const signed = await Promise.all(hashed.map((e) => signEntryHash(privateKey, e.hash)));
+    const last = hashed[hashed.length - 1]!;
+    const head: AuditHead = { seq: last.seq, hash: last.hash, timestamp: last.timestamp };
+    // One mark per batch, signed alongside the entries; the store writes it after them.
+    const counter = mark?.eachCommit ? from.counter + 1 : from.counter;
+    const sealedMark = mark?.eachCommit ? mark.seal({ counter, head, floor: ms }, privateKey) : undefined;
+    const [signed, sealedMarkWrite] = await Promise.all([Promise.all(hashed.map((e) => signEntryHash(privateKey, e.hash))), sealedMark]);
     const entries = hashed.map((e, i) => ({ ...e, signature: signed[i]! }));
-    return { entries, tip: { head: headOf(entries[entries.length - 1]!), ms } };
+    return { entries, tip: { head: headOf(entries[entries.length - 1]!), ms, counter }, mark: sealedMarkWrite };
   }
 
   function fail(batch: readonly Waiting[], cause: unknown): void {
@@ -105,7 +134,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   /** Writes a sealed batch; true once it landed (the head moves), false if it failed (nothing moves). */
   async function write(batch: readonly Waiting[], sealed: Sealed): Promise<boolean> {
     try {
-      await store.append(sealed.entries, { durability });
+      await store.append(sealed.entries, sealed.mark ? { durability, mark: sealed.mark } : { durability });
     } catch (cause) {
       fail(batch, cause);
       return false;
@@ -176,6 +205,14 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     head: () => durable.head,
     setSigningKey(key) {
       privateKey = key;
+    },
+    floor: () => durable.ms,
+    async writeMark(at) {
+      if (!mark || !store.writeMark) return;
+      const counter = durable.counter + 1;
+      const { head, floor } = at ?? { head: durable.head, floor: durable.ms };
+      await store.writeMark(await mark.seal({ counter, head, floor: Number.isFinite(floor) ? floor : 0 }, privateKey));
+      durable = { ...durable, counter };
     },
     async settled() {
       while (draining) await draining;

@@ -1,12 +1,16 @@
 export { GENESIS_HASH, computeEntryHash, entryHashInput } from './hash.js';
 export { signEntryHash, verifyEntrySignature } from './signature.js';
 export { verifyChain } from './verify-chain.js';
+export { ENTRY_LIMITS, ambiguousFields, entryViolations, isRfc3339Utc } from './entry-rules.js';
+export type { EntryRule, EntryRuleViolation } from './entry-rules.js';
 export type { ChainVerification, VerifyChainOptions } from './verify-chain.js';
 export type { AuditEntry, AuditResult, HashableEntry, SignedAuditEntry } from './types.js';
 export { createOfflineAuditLog } from './log.js';
 export type { OfflineAuditLog, OfflineAuditLogOptions } from './log.js';
+export { TRUNCATION_ACCEPTED_ACTION, type AuditLogBundle, type TruncationAcceptance } from './log.js';
+export { MARK_SLOT_BYTES, type HighWaterMark, type RevocationLatch } from './high-water-mark.js';
 export type { AuditSigningKey } from './signing-key.js';
 export type { OfflineAuditLogAtPathOptions } from './log-at-path.js';
 export { KEY_SPANS_META, type AuditKeySpan } from './key-spans.js';
 export { orderEntryFields } from './audit-store.js';
-export type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore, AuditStoreState } from './audit-store.js';
+export type { AuditDurability, AuditHead, AuditMarkWrite, AuditReadRange, AuditRecovery, AuditStore, AuditStoreState } from './audit-store.js';

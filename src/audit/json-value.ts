@@ -1,63 +1,90 @@
+/** Why `copyJson` refused a value: where (`at`), which rule, and a sentence naming both. */
+export class JsonRefusal {
+  constructor(
+    readonly at: string,
+    readonly rule: 'metadata-value' | 'metadata-depth',
+    readonly message: string,
+  ) {}
+}
+
+/** Own properties set as data, so a `__proto__` key stays a key (as JSON.parse makes it). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /**
- * Why a value cannot be stored as JSON without JSON.stringify throwing, dropping or
- * changing it, or null when it can. Allowed: null, booleans, strings, finite numbers,
- * arrays, plain objects, objects with `toJSON` (e.g. Date), and `undefined` as an object
- * property (omitted, as JSON does). Refused: functions, symbols, BigInt, NaN/Infinity,
- * cycles, `undefined` in arrays, and class instances such as Map or Set (JSON would
- * silently turn them into `{}`).
+ * A plain-JSON copy of `value` (named `path` in messages), reading every property (and
+ * `toJSON`) exactly once, as `JSON.stringify` would; throws `JsonRefusal` for what JSON would
+ * throw on, drop or change. Allowed: null, booleans, strings, finite numbers, arrays, plain
+ * objects, objects with `toJSON` (e.g. Date), and `undefined` as an object property (omitted,
+ * as JSON does). Refused: functions, symbols, BigInt, NaN/Infinity, cycles, `undefined` in
+ * arrays, class instances such as Map or Set (JSON would silently turn them into `{}`), and
+ * objects nested past `maxDepth` (the value itself is depth 0; `tooDeep(at)` words that refusal).
  */
-export function jsonProblem(value: unknown, path: string, maxDepth = 100): string | null {
+export function copyJson(value: unknown, path: string, maxDepth: number, tooDeep: (at: string) => string): unknown {
   const onPath = new Set<object>();
-  function walk(v: unknown, at: string, depth: number, key: string): string | null {
-    if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      v = (v as { toJSON(key: string): unknown }).toJSON(key); // JSON applies toJSON first, so do we
+  const refuse = (at: string, message: string, rule: JsonRefusal['rule'] = 'metadata-value'): never => {
+    throw new JsonRefusal(at, rule, message);
+  };
+  function copy(value: unknown, at: string, depth: number, key: string): unknown {
+    let v = value;
+    if (v !== null && (typeof v === 'object' || typeof v === 'function')) {
+      const toJSON: unknown = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') v = (toJSON as (key: string) => unknown).call(v, key); // JSON applies toJSON first, so do we
     }
     switch (typeof v) {
       case 'string':
       case 'boolean':
-        return null;
+        return v;
       case 'number':
-        return Number.isFinite(v) ? null : `${at} is ${String(v)}, which JSON turns into null`;
+        return Number.isFinite(v) ? v : refuse(at, `${at} is ${String(v)}, which JSON turns into null`);
       case 'undefined':
-        return `${at} is undefined`;
+        return refuse(at, `${at} is undefined`);
       case 'function':
       case 'symbol':
       case 'bigint':
-        return `${at} is a ${typeof v}, which JSON cannot store`;
+        return refuse(at, `${at} is a ${typeof v}, which JSON cannot store`);
     }
     if (v === null) return null;
     const obj = v as object;
-    if (depth > maxDepth) return `${at} is nested deeper than ${maxDepth} levels`;
-    if (onPath.has(obj)) return `${at} refers back to itself (a cycle)`;
+    if (depth > maxDepth) refuse(at, tooDeep(at), 'metadata-depth');
+    if (onPath.has(obj)) refuse(at, `${at} refers back to itself (a cycle)`);
     onPath.add(obj);
     try {
       if (Array.isArray(obj)) {
-        for (let i = 0; i < obj.length; i++) {
-          const problem = walk(obj[i], `${at}[${i}]`, depth + 1, String(i));
-          if (problem) return problem;
-        }
-        return null;
+        const length = obj.length;
+        const out = new Array<unknown>(length);
+        for (let i = 0; i < length; i++) out[i] = copy(obj[i], `${at}[${i}]`, depth + 1, String(i));
+        return out;
       }
-      const proto = Object.getPrototypeOf(obj);
+      const proto: unknown = Object.getPrototypeOf(obj);
       if (proto !== Object.prototype && proto !== null) {
-        return `${at} is a ${(obj.constructor as { name?: string } | undefined)?.name ?? 'non-plain'} object, which JSON would store as {}`;
+        refuse(at, `${at} is a ${(obj.constructor as { name?: string } | undefined)?.name ?? 'non-plain'} object, which JSON would store as {}`);
       }
-      for (const [k, child] of Object.entries(obj)) {
-        if (child === undefined) continue; // JSON omits it; the stored and hashed forms agree
-        const problem = walk(child, `${at}.${k}`, depth + 1, k);
-        if (problem) return problem;
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(obj)) {
+        const child: unknown = (obj as Record<string, unknown>)[k];
+        if (child !== undefined) put(out, k, copy(child, `${at}.${k}`, depth + 1, k)); // JSON omits undefined; stored and hashed forms agree
       }
-      return null;
+      return out;
     } finally {
       onPath.delete(obj);
     }
   }
-  return walk(value, path, 0, '');
+  return copy(value, path, 0, '');
 }
 
-/** Returns a meta value unchanged, or throws `TypeError` when JSON cannot store it faithfully. */
+/**
+ * Returns a meta value unchanged, or throws `TypeError` when JSON cannot store it faithfully
+ * (the rules of `copyJson`, nested at most 100 levels).
+ */
 export function checkMetaValue<T>(value: T, name: string): T {
-  const problem = jsonProblem(value, `meta "${name}"`);
-  if (problem) throw new TypeError(`Cannot store ${problem}`);
+  try {
+    copyJson(value, `meta "${name}"`, 100, (at) => `${at} is nested deeper than 100 levels`);
+  } catch (error) {
+    if (error instanceof JsonRefusal) throw new TypeError(`Cannot store ${error.message}`);
+    throw error;
+  }
   return value;
 }

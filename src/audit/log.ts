@@ -1,17 +1,61 @@
-import { AuditLogError, HashChainError } from '../errors.js';
+import { AuditLogError, AuditLogTruncatedError, HashChainError } from '../errors.js';
 import type { AuditDurability, AuditHead, AuditReadRange, AuditRecovery, AuditStore } from './audit-store.js';
 import { checkAuditEntry } from './check-entry.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
-import { exportEd25519PublicKeyPem } from '../crypto/ed25519.js';
+import { exportEd25519PublicKeyPem, importEd25519PublicKey } from '../crypto/ed25519.js';
+import { REVOCATION_META } from '../sync/revocation.js';
+import { openMark, sealMark, toRevocationLatch, type HighWaterMark, type RevocationLatch } from './high-water-mark.js';
 import { computeEntryHash } from './hash.js';
 import { KEY_SPANS_META, importKeySpans, nextSpans, type AuditKeySpan } from './key-spans.js';
 import { importAuditSigningKey, type AuditSigningKey } from './signing-key.js';
 import type { AuditEntry, SignedAuditEntry } from './types.js';
 import { verifyChain } from './verify-chain.js';
 
+/** What the log takes from a consent bundle (`ConsentBundle` fits). */
+export interface AuditLogBundle {
+  bundleId: string;
+  offlineAuditKey: AuditSigningKey;
+  auditKeySpans?: readonly AuditKeySpan[];
+  hwmRequired?: boolean;
+}
+
+/** Who the `audit.truncation_accepted` entry speaks for: the bundle's agent and grant (`readGrantIdentity(bundle.grantToken)`). */
+export interface TruncationAcceptance {
+  agentDID: string;
+  grantId: string;
+}
+
+/** The action of the entry that accepting a truncation appends. */
+export const TRUNCATION_ACCEPTED_ACTION = 'audit.truncation_accepted';
+
 export interface OfflineAuditLogOptions {
-  /** The bundle's `offlineAuditKey`, JWKs, or a `CryptoKeyPair`; imported once. */
-  signingKey: AuditSigningKey;
+  /** The bundle's `offlineAuditKey`, JWKs, or a `CryptoKeyPair`; imported once. Default: `bundle.offlineAuditKey`. */
+  signingKey?: AuditSigningKey;
+  /**
+   * The consent bundle: fills `signingKey`, `keySpans` and `requireMark` (from
+   * `bundle.hwmRequired`) where they are not given, and names the bundle in the mark.
+   */
+  bundle?: AuditLogBundle;
+  /**
+   * Refuse a non-empty log that has no valid high-water mark (`AUDIT_MARK_MISSING`) instead
+   * of adopting one. Apps pass `bundle.hwmRequired` (or give `bundle`): bundles created,
+   * redeemed or sealed by this version carry it, so a deleted mark cannot hide a cut log;
+   * logs of earlier releases and of `@grantex/gemma` (bundles without it) adopt a mark on
+   * first open. Applies under `durability: 'fsync'` (the only mode that keeps a mark current).
+   */
+  requireMark?: boolean;
+  /**
+   * Opens a log that is behind its high-water mark (`AUDIT_LOG_TRUNCATED`): appends a signed
+   * `audit.truncation_accepted` entry (metadata `{ markHead, logHead }`, so the authority sees
+   * it) for this agent and grant, and rewrites the mark. Without a truncation it does nothing.
+   * Needs `durability: 'fsync'`. The CLI: `offline-consent audit accept-truncation`.
+   */
+  acceptTruncation?: TruncationAcceptance;
+  /**
+   * `false` turns the high-water mark off entirely (nothing read, checked or written). For
+   * benchmarks comparing the cost of the mark only: without it a cut log goes unnoticed.
+   */
+  mark?: boolean;
   /** Where entries live: `createMemoryAuditStore()`, a file store (node), an IndexedDB store (browser), or your own. */
   store: AuditStore;
   /** Rotate the live segment once it is fully synced and larger than this (default 50). */
@@ -74,20 +118,35 @@ interface Opened {
  */
 export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineAuditLog {
   if (!options || typeof options !== 'object') throw new TypeError('createOfflineAuditLog needs an options object');
-  const { signingKey, store, maxSizeMB = 50, rotateOnSize = true, durability = 'fsync', onRecover, now = Date.now, keySpans } = options;
+  const { store, maxSizeMB = 50, rotateOnSize = true, durability = 'fsync', onRecover, now = Date.now, bundle, acceptTruncation } = options;
+  const signingKey = options.signingKey ?? bundle?.offlineAuditKey;
+  const keySpans = options.keySpans ?? bundle?.auditKeySpans;
+  const requireMark = options.requireMark ?? bundle?.hwmRequired === true;
+  const markOn = options.mark !== false;
   if (!store || typeof store.open !== 'function' || typeof store.append !== 'function') throw new TypeError('store must be an AuditStore');
   if (typeof maxSizeMB !== 'number' || !(maxSizeMB > 0)) throw new RangeError(`maxSizeMB must be a positive number, got ${String(maxSizeMB)}`);
   if (durability !== 'fsync' && durability !== 'none') throw new TypeError(`durability must be 'fsync' or 'none', got ${String(durability)}`);
   if (typeof now !== 'function') throw new TypeError('now must be a function returning Unix ms');
   if (onRecover !== undefined && typeof onRecover !== 'function') throw new TypeError('onRecover must be a function');
+  if (bundle !== undefined && (!bundle || typeof bundle !== 'object')) throw new TypeError('bundle must be a consent bundle');
+  if (acceptTruncation !== undefined) {
+    if (!acceptTruncation || typeof acceptTruncation.agentDID !== 'string' || typeof acceptTruncation.grantId !== 'string') {
+      throw new TypeError('acceptTruncation must be { agentDID, grantId } (readGrantIdentity(bundle.grantToken))');
+    }
+    if (durability !== 'fsync') throw new TypeError("acceptTruncation needs durability: 'fsync'");
+  }
   const maxBytes = maxSizeMB * 1024 * 1024;
   let closed = false;
   // verify() pairs a segment with its base; a rotation must not slip between the two.
   let verifying = 0;
   let rotating: Promise<void> | null = null;
+  // The mark's revocation latch, and (under 'none', where the head written is not known durable) the position it holds.
+  let latch: RevocationLatch | null = null;
+  let marked: { head: AuditHead | null; floor: number } = { head: null, floor: 0 };
+  const bundleId = bundle && typeof bundle.bundleId === 'string' ? bundle.bundleId : null;
 
   const ready: Promise<Opened> = (async () => {
-    const keys = await importAuditSigningKey(signingKey);
+    const keys = await importAuditSigningKey(signingKey as AuditSigningKey);
     const state = await store.open();
     try {
       for (const recovery of state.recovered) onRecover?.(recovery);
@@ -97,8 +156,50 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
         await importKeySpans(keySpans); // refuse malformed spans before recording them
         await store.setMeta(KEY_SPANS_META, (spans = keySpans.map((k) => ({ ...k }))));
       }
+      const supported = markOn && typeof store.readMark === 'function' && typeof store.writeMark === 'function';
+      let found: HighWaterMark | null = null;
+      if (supported) {
+        const read = await openMark(await store.readMark!(), await markKeys(keys.publicKey, spans));
+        for (const slot of read.damagedSlots) onRecover?.({ kind: 'mark-slot-damaged', droppedBytes: 0, message: `High-water mark slot ${slot} is unreadable or unverifiable; using the other` });
+        found = read.mark;
+      }
+      const truncated = found && (await isBehind(store, found.head, state.head, state.base));
+      if (truncated && !acceptTruncation) throw new AuditLogTruncatedError(found!.head!, state.head && { ...state.head });
+      if (markOn && !found && state.head && requireMark && durability === 'fsync') {
+        throw new AuditLogError(
+          supported ? `The audit log (seq ${state.head.seq}) has no valid high-water mark, and its bundle requires one` : 'The audit store keeps no high-water mark, and the bundle requires one',
+          'AUDIT_MARK_MISSING',
+        );
+      }
+      latch = found?.revoked ?? null;
+      if (found) marked = { head: found.head, floor: found.floor };
+      const mark = supported
+        ? {
+            eachCommit: durability === 'fsync',
+            counter: found?.counter ?? 0,
+            seal: (at: { counter: number; head: AuditHead | null; floor: number }, key: CryptoKey) =>
+              sealMark({ v: 1, counter: at.counter, bundleId, head: at.head, floor: at.floor, revoked: latch }, key),
+          }
+        : undefined;
+      const commit = createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head, ...(found ? { floorMs: found.floor } : {}), ...(mark ? { mark } : {}) });
+      if (mark && !found && durability === 'fsync') {
+        await commit.exclusive(() => commit.writeMark());
+        if (state.head) onRecover?.({ kind: 'mark-adopted', droppedBytes: 0, message: `Wrote a high-water mark at the log's head (seq ${state.head.seq}); the log had none` });
+      }
+      if (truncated && acceptTruncation) {
+        const markHead = { ...found!.head! };
+        const logHead = state.head && { ...state.head };
+        const accepted = await commit.append(
+          checkAuditEntry({ action: TRUNCATION_ACCEPTED_ACTION, agentDID: acceptTruncation.agentDID, grantId: acceptTruncation.grantId, scopes: [], result: 'success', metadata: { markHead, logHead } }),
+        );
+        onRecover?.({
+          kind: 'truncation-accepted',
+          droppedBytes: 0,
+          message: `Accepted a truncation: the mark was at seq ${markHead.seq}, the log at seq ${logHead?.seq ?? 0}; recorded as seq ${accepted.seq}`,
+        });
+      }
       const opened: Opened = {
-        commit: createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head }),
+        commit,
         spans: spans ?? [{ fromSeq: 1, toSeq: null, publicKey: await exportEd25519PublicKeyPem(keys.publicKey) }],
         base: state.base,
         syncedSeq: state.syncedSeq,
@@ -124,6 +225,11 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     } finally {
       rotating = null;
     }
+  }
+
+  /** Rewrites the mark (inside `exclusive`): under 'fsync' at the durable head, under 'none' where it stood. */
+  async function writeMark(o: Opened): Promise<void> {
+    await o.commit.writeMark(durability === 'fsync' ? undefined : marked);
   }
 
   async function use(): Promise<Opened> {
@@ -221,17 +327,29 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
           await store.setMeta(KEY_SPANS_META, spans);
           o.spans = spans;
           o.commit.setSigningKey(next.privateKey);
+          // A crash before this leaves a mark under the previous span's key, which open also accepts.
+          await writeMark(o);
         }),
       );
     },
 
     async getMeta<T>(name: string) {
       await use();
-      return store.getMeta<T>(name);
+      const value = await store.getMeta<T>(name);
+      // The mark's latch holds even when the meta record lost it.
+      if (value === undefined && name === REVOCATION_META && latch) return { ...latch } as T;
+      return value;
     },
 
     async setMeta(name, value) {
-      await change((o) => o.commit.exclusive(() => store.setMeta(name, value)));
+      await change((o) =>
+        o.commit.exclusive(async () => {
+          await store.setMeta(name, value);
+          if (name !== REVOCATION_META) return;
+          latch = toRevocationLatch(value);
+          await writeMark(o);
+        }),
+      );
     },
 
     async close() {
@@ -255,4 +373,25 @@ async function checkHeadEntry(store: AuditStore, head: AuditHead, base: AuditHea
     throw new HashChainError(index, 'hash');
   }
   throw new HashChainError(index, 'seq');
+}
+
+/** Keys a mark may be signed with: the log's own, the current span's, and the previous span's (a crash between rekey and the mark rewrite). */
+async function markKeys(own: CryptoKey, spans: readonly AuditKeySpan[] | undefined): Promise<CryptoKey[]> {
+  const keys = [own];
+  const last = spans?.length ?? 0;
+  for (const span of spans?.slice(Math.max(0, last - 2)).reverse() ?? []) {
+    const key = await importEd25519PublicKey(span.publicKey).catch(() => null);
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+/** Whether the log no longer reaches the mark's head: shorter, or another entry at that seq. */
+async function isBehind(store: AuditStore, markHead: AuditHead | null, head: AuditHead | null, base: AuditHead | null): Promise<boolean> {
+  if (!markHead) return false;
+  if (!head || head.seq < markHead.seq) return true;
+  if (head.seq === markHead.seq) return head.hash !== markHead.hash;
+  if (base && markHead.seq <= base.seq) return markHead.seq === base.seq && base.hash !== markHead.hash; // rotated away: the authority holds it
+  for await (const entry of store.read({ fromSeq: markHead.seq, limit: 1 })) return entry.seq !== markHead.seq || entry.hash !== markHead.hash;
+  return true;
 }

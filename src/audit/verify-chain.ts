@@ -1,6 +1,7 @@
 import type { ChainBreakReason } from '../errors.js';
 import { importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.js';
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
+import { entryViolations } from './entry-rules.js';
 import { importKeySpans, keyFor, type AuditKeySpan, type ImportedSpan } from './key-spans.js';
 import { verifyHashSignature } from './signature.js';
 import type { SignedAuditEntry } from './types.js';
@@ -44,12 +45,14 @@ async function checkEntry(entry: SignedAuditEntry, keys: CryptoKey | ImportedSpa
   if (hash !== entry.hash) return 'hash';
   if (Array.isArray(keys) && !key) return 'signature'; // outside every span: no key may sign it
   if (key && !(await verifyHashSignature(key, entry.hash, entry.signature))) return 'signature';
-  return null;
+  // Signed as it stands, but a field breaks the entry rules (a '|' or ',' that lets text move across a boundary, a bad timestamp).
+  return entryViolations(entry, { timestamp: true }).length > 0 ? 'malformed' : null;
 }
 
 /**
  * Verifies an ordered chain: `seq` rises by one, each `prevHash` is the previous `hash`,
- * each `hash` recomputes, and (with `publicKey`, or the span's key of `keys`) each signature verifies. Accepts an array
+ * each `hash` recomputes, (with `publicKey`, or the span's key of `keys`) each signature verifies, and each
+ * entry keeps the entry rules (`entryViolations`, timestamp included: else a `malformed` break). Accepts an array
  * or an async iterable, so a log of any length is checked in bounded memory. `brokenAt` is
  * the 0-based index of the first bad entry.
  */

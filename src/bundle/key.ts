@@ -2,6 +2,7 @@ import { BundleKeyMismatchError, OfflineConsentError, UnsupportedKdfError } from
 import { importAesGcmKey } from '../crypto/aes-gcm.js';
 import type { Bytes } from '../crypto/bytes.js';
 import { fromHex } from '../crypto/hex.js';
+import { isCryptoKey } from '../crypto/subtle.js';
 
 /** A passphrase, a 64-hex-character raw AES-256 key, or an AES-GCM `CryptoKey`. */
 export type BundleKey = string | CryptoKey;
@@ -11,7 +12,7 @@ export type ScryptFunction = (password: Uint8Array, salt: Uint8Array, params: { 
 
 const RAW_HEX = /^[0-9a-fA-F]{64}$/;
 
-export const isCryptoKey = (key: unknown): key is CryptoKey => typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
+export { isCryptoKey };
 
 /** A 64-hex string is a raw key; any other string is a passphrase. */
 export function isRawHexKey(key: BundleKey): key is string {

@@ -25,37 +25,39 @@ export function detectBundleFormat(bytes: Uint8Array): BundleFormat {
   return 'legacy';
 }
 
-function decryptAs(format: BundleFormat, bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
-  switch (format) {
-    case 'own':
-      return openOwn(bytes, key);
-    case 'scrypt':
-      return openScrypt(bytes, key, options.scrypt);
-    case 'python':
-      return openPython(bytes, key);
-    default:
-      return openLegacy(bytes, key);
-  }
+/** A failed open retried as legacy with a passphrase; the original error stands otherwise. */
+function orLegacy(error: unknown, bytes: Uint8Array, key: BundleKey): Promise<Bytes> {
+  if (typeof key !== 'string') throw error;
+  return openLegacy(bytes, key).catch(() => Promise.reject(error));
 }
 
 async function decrypt(bytes: Uint8Array, key: BundleKey, options: OpenOptions): Promise<Bytes> {
-  const format = detectBundleFormat(bytes);
+  if (!isOwnFormat(bytes)) {
+    // A legacy file has no magic: its random IV starts with "GTXB" (or "OCB", see
+    // `decryptSealed`) once in 2^32 files. Before failing, try the passphrase as legacy.
+    if (isScryptFormat(bytes)) return openScrypt(bytes, key, options.scrypt).catch((error: unknown) => orLegacy(error, bytes, key));
+    if (isPythonFormat(bytes)) return openPython(bytes, key);
+  }
+  return decryptSealed(bytes, key);
+}
+
+/**
+ * The layouts `sealBundle` writes, own and legacy. An own-format failure is retried as legacy
+ * with a passphrase: a legacy file's random IV starts with "OCB" once in 2^24 files.
+ */
+async function decryptSealed(bytes: Uint8Array, key: BundleKey): Promise<Bytes> {
+  if (!isOwnFormat(bytes)) return openLegacy(bytes, key);
   try {
-    return await decryptAs(format, bytes, key, options);
+    return await openOwn(bytes, key);
   } catch (error) {
-    // A legacy file has no magic: its random IV starts with "OCB" once in 2^24 files (or
-    // "GTXB"). Before failing, try the passphrase as legacy; the original error stands otherwise.
-    if (format !== 'own' && format !== 'scrypt') throw error;
-    if (typeof key !== 'string') throw error;
-    return openLegacy(bytes, key).catch(() => Promise.reject(error));
+    return orLegacy(error, bytes, key);
   }
 }
 
-/** Decrypts and validates a sealed bundle in any layout of PROTOCOL.md §4. */
-export async function openBundle(bytes: Uint8Array, key: BundleKey, options: OpenOptions = {}): Promise<ConsentBundle> {
+async function open(bytes: Uint8Array, key: BundleKey, decryptWith: (bytes: Uint8Array, key: BundleKey) => Promise<Bytes>): Promise<ConsentBundle> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('openBundle needs the sealed bytes as a Uint8Array');
   if (bytes.length === 0) throw new BundleTamperedError('Bundle is empty');
-  const plaintext = await decrypt(bytes, checkBundleKey(key), options);
+  const plaintext = await decryptWith(bytes, checkBundleKey(key));
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8Decode(plaintext));
@@ -63,4 +65,18 @@ export async function openBundle(bytes: Uint8Array, key: BundleKey, options: Ope
     throw new InvalidBundleError('(bundle)', 'decrypted, but is not JSON');
   }
   return validateBundle(parsed);
+}
+
+/** Decrypts and validates a sealed bundle in any layout of PROTOCOL.md §4. */
+export function openBundle(bytes: Uint8Array, key: BundleKey, options: OpenOptions = {}): Promise<ConsentBundle> {
+  return open(bytes, key, (b, k) => decrypt(b, k, options));
+}
+
+/**
+ * `openBundle` for bytes `sealBundle` made (own or legacy layout), as a store holding only
+ * those reads them: the upstream Python and scrypt readers are left out of its bundle. A legacy
+ * file whose random IV happens to start with "GTXB" is read as legacy straight away.
+ */
+export function openSealedBundle(bytes: Uint8Array, key: BundleKey): Promise<ConsentBundle> {
+  return open(bytes, key, decryptSealed);
 }

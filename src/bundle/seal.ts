@@ -13,14 +13,21 @@ export interface SealOptions {
   iterations?: number;
 }
 
+/** The bundle with `hwmRequired: true` unless it says otherwise (bundles created, redeemed or sealed by this version carry it). */
+export function withHwmRequired<B extends ConsentBundle>(bundle: B): B {
+  return bundle.hwmRequired === undefined ? { ...bundle, hwmRequired: true } : bundle;
+}
+
 /**
  * Encrypts a bundle with AES-256-GCM. A passphrase goes through PBKDF2-SHA-256 with a
- * random salt; a 64-hex key or an AES-GCM `CryptoKey` is used as is.
+ * random salt; a 64-hex key or an AES-GCM `CryptoKey` is used as is. A bundle without
+ * `hwmRequired` is sealed with `hwmRequired: true`.
  */
 export async function sealBundle(bundle: ConsentBundle, key: BundleKey, options: SealOptions = {}): Promise<Bytes> {
   validateBundle(bundle);
   if (isCryptoKey(bundle.offlineAuditKey.privateKey)) throw new TypeError('A bundle whose audit key is a CryptoKey cannot be serialised; seal the PEM form');
-  const plaintext = utf8Encode(JSON.stringify(bundle));
+  // Sealed by this version: its log keeps a high-water mark, so one missing later is refused.
+  const plaintext = utf8Encode(JSON.stringify(withHwmRequired(bundle)));
   const checked = checkBundleKey(key);
   if (options.format === 'legacy') return sealLegacy(plaintext, checked);
   if (options.format !== undefined && options.format !== 'own') throw new TypeError(`Unknown bundle format ${String(options.format)}`);

@@ -21,4 +21,11 @@ export interface ConsentBundle {
   enrolled?: boolean;
   /** This project only: the enrollment the bundle was redeemed from. */
   enrollmentId?: string;
+  /**
+   * This project only: the audit log of this bundle must have a sealed high-water mark
+   * (pass it as `createOfflineAuditLog({ requireMark: bundle.hwmRequired })`, or give `bundle`).
+   * Set on bundles created, redeemed or sealed by this version; absent on older and
+   * `@grantex/gemma` bundles, whose logs adopt a mark on first open.
+   */
+  hwmRequired?: boolean;
 }

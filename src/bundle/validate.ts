@@ -1,3 +1,4 @@
+import { isCryptoKey } from '../crypto/subtle.js';
 import { InvalidBundleError } from '../errors.js';
 import type { ConsentBundle } from './types.js';
 
@@ -32,8 +33,7 @@ export function validateBundle(value: unknown): ConsentBundle {
   const key = value.offlineAuditKey;
   if (!isObject(key)) throw new InvalidBundleError('offlineAuditKey', 'must be an object');
   if (!/-----BEGIN PUBLIC KEY-----/.test(str(key, 'publicKey', 'offlineAuditKey.'))) throw new InvalidBundleError('offlineAuditKey.publicKey', 'must be an SPKI PEM');
-  const isCryptoKey = typeof CryptoKey !== 'undefined' && key.privateKey instanceof CryptoKey;
-  if (!isCryptoKey && !/-----BEGIN PRIVATE KEY-----/.test(str(key, 'privateKey', 'offlineAuditKey.'))) {
+  if (!isCryptoKey(key.privateKey) && !/-----BEGIN PRIVATE KEY-----/.test(str(key, 'privateKey', 'offlineAuditKey.'))) {
     throw new InvalidBundleError('offlineAuditKey.privateKey', 'must be a PKCS#8 PEM or a CryptoKey');
   }
   if (str(key, 'algorithm', 'offlineAuditKey.').toLowerCase() !== 'ed25519') throw new InvalidBundleError('offlineAuditKey.algorithm', 'must be Ed25519');
@@ -42,5 +42,6 @@ export function validateBundle(value: unknown): ConsentBundle {
   if (!URL.canParse(endpoint)) throw new InvalidBundleError('syncEndpoint', 'must be a URL');
   date(value, 'offlineExpiresAt', '');
   if (value.auditKeySpans !== undefined && !Array.isArray(value.auditKeySpans)) throw new InvalidBundleError('auditKeySpans', 'must be an array');
+  if (value.hwmRequired !== undefined && typeof value.hwmRequired !== 'boolean') throw new InvalidBundleError('hwmRequired', 'must be a boolean');
   return value as unknown as ConsentBundle;
 }

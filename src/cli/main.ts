@@ -1,6 +1,7 @@
 // `offline-consent` command line. Each sub-command lives in ./commands.
 import { Command, CommanderError } from 'commander';
 import { OfflineConsentError } from '../index.js';
+import { registerAuditAcceptTruncation } from './commands/audit-accept-truncation.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerAuthority } from './commands/authority.js';
 import { registerBundleInspect } from './commands/bundle-inspect.js';
@@ -17,7 +18,9 @@ registerDemo(program);
 registerAuthority(program);
 registerEnroll(program);
 registerBundleInspect(program.command('bundle').description('consent bundle tools'));
-registerAuditVerify(program.command('audit').description('audit log tools'));
+const audit = program.command('audit').description('audit log tools');
+registerAuditVerify(audit);
+registerAuditAcceptTruncation(audit);
 
 try {
   await program.parseAsync(process.argv);

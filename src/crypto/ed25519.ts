@@ -1,16 +1,12 @@
 import { OfflineConsentError } from '../errors.js';
 import type { Bytes } from './bytes.js';
 import { derToPem, pemToDer } from './pem.js';
-import { subtle } from './subtle.js';
+import { isCryptoKey, subtle } from './subtle.js';
 
 /** An Ed25519 key as PEM text, a JWK, or an already imported `CryptoKey`. */
 export type Ed25519KeyInput = string | JsonWebKey | CryptoKey;
 
 const ED25519 = { name: 'Ed25519' } as const;
-
-function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
-}
 
 function checkKey(key: CryptoKey, type: KeyType): CryptoKey {
   if (key.algorithm.name !== 'Ed25519' || key.type !== type) {

@@ -13,6 +13,9 @@ export function subtle(): SubtleCrypto {
   return s;
 }
 
+/** Whether the value is a Web Crypto `CryptoKey` (false where the runtime has none). */
+export const isCryptoKey = (key: unknown): key is CryptoKey => typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
+
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Bytes {
   const out = new Uint8Array(n);

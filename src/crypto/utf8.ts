@@ -12,3 +12,13 @@ export function utf8Encode(text: string): Bytes {
 export function utf8Decode(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
+
+/**
+ * The JSON object in a JOSE segment's bytes, read as jose reads one: strict UTF-8 with one leading
+ * BOM dropped; `TypeError`/`SyntaxError` when it is not valid JSON or not an object.
+ */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  const value: unknown = JSON.parse(utf8Decode(bytes).replace(/^\uFEFF/, ''));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('Not a JSON object');
+  return value as Record<string, unknown>;
+}

@@ -2,6 +2,7 @@ import { generateAuditKeyPair } from '../crypto/ed25519.js';
 import { joinUrl, requestAuthority, type RequestOptions } from '../bundle/lifecycle/request.js';
 import type { ConsentBundle } from '../bundle/types.js';
 import { validateBundle } from '../bundle/validate.js';
+import { withHwmRequired } from '../bundle/seal.js';
 
 /** Options of `redeemEnrollment`. */
 export interface RedeemEnrollmentOptions extends RequestOptions {
@@ -27,7 +28,7 @@ export function withPrivateKey(data: Record<string, unknown>, privateKey: string
 /**
  * Redeems an enrollment code (PROTOCOL.md §7.3), with no API key: makes the device's own
  * Ed25519 audit key, sends only its public half, and returns the bundle with the private
- * half put in. A bad, expired, cancelled or reused code is an `AuthorityError` with the
+ * half put in, marked `hwmRequired`. A bad, expired, cancelled or reused code is an `AuthorityError` with the
  * server's code (`ENROLLMENT_NOT_FOUND`, `ENROLLMENT_EXPIRED`, …); nothing was issued.
  */
 export async function redeemEnrollment(options: RedeemEnrollmentOptions): Promise<ConsentBundle> {
@@ -37,5 +38,5 @@ export async function redeemEnrollment(options: RedeemEnrollmentOptions): Promis
   const pair = await generateAuditKeyPair(extractable);
   const body = { code, auditPublicKey: pair.publicKey, ...(deviceId ? { deviceId } : {}), ...(devicePlatform ? { devicePlatform } : {}) };
   const data = await requestAuthority(url, { method: 'POST', body }, async () => ({}), options, [code]);
-  return withPrivateKey(data, pair.privateKey);
+  return withHwmRequired(withPrivateKey(data, pair.privateKey)); // redeemed by this version: its log keeps a mark
 }

@@ -1,5 +1,7 @@
 import { GrantRevokedError, OfflineConsentError, OfflineExpiredError, ScopeViolationError, ToolExecutionError } from '../errors.js';
-import type { AuditResult } from '../audit/types.js';
+import { ruleError, snapshotMetadata } from '../audit/check-entry.js';
+import { entryViolations } from '../audit/entry-rules.js';
+import type { AuditEntry, AuditResult } from '../audit/types.js';
 import { enforceScopes } from '../verifier/scopes.js';
 import { createOfflineVerifier, type VerifiedGrant } from '../verifier/verify.js';
 import { REVOCATION_META, type RevocationRecord } from '../sync/revocation.js';
@@ -45,51 +47,69 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     return grant;
   }
 
-  async function record(action: string, requiredScopes: string[], result: AuditResult, metadata?: Record<string, unknown>) {
-    // Only scopes the bundle holds go on the entry (the authority rejects others); the full request goes in metadata.
+  /** The entry the guard writes. Only scopes the bundle holds go on it (the authority rejects others); the full request goes in metadata. */
+  function entryFor(action: string, requiredScopes: string[], result: AuditResult, metadata?: Record<string, unknown>): AuditEntry {
     const scopes = requiredScopes.filter((s) => identity.scopes.includes(s));
     const extra = scopes.length === requiredScopes.length ? {} : { requestedScopes: [...requiredScopes] };
     const meta = { ...extra, ...metadata };
-    await auditLog.append({
-      action,
-      agentDID: identity.agentDID,
-      grantId: identity.grantId,
-      scopes,
-      result,
-      ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}),
-    });
+    return { action, agentDID: identity.agentDID, grantId: identity.grantId, scopes, result, ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}) };
   }
 
-  async function checked(action: string, requiredScopes: string[], metadata?: Record<string, unknown>): Promise<VerifiedGrant> {
+  /** Appends a success entry, already checked against the rules before the tool ran. */
+  async function record(action: string, requiredScopes: string[], result: AuditResult, metadata?: Record<string, unknown>) {
+    await auditLog.append(entryFor(action, requiredScopes, result, metadata));
+  }
+
+  /**
+   * Appends a failure entry, kept within the entry rules whatever the caller passed: a refusal
+   * is recorded even when its metadata (or the requested scopes) would be too large or deep.
+   */
+  async function recordFailure(action: string, requiredScopes: string[], result: AuditResult, metadata: Record<string, unknown> | undefined, error: string) {
+    let entry = entryFor(action, requiredScopes, result, { ...metadata, error });
+    const broken = entryViolations(entry).find((v) => v.field.startsWith('metadata'));
+    if (broken) entry = { ...entry, metadata: { error, metadataRefused: broken.rule } };
+    await auditLog.append(entry);
+  }
+
+  async function checked(action: string, requiredScopes: string[], metadata?: Record<string, unknown>): Promise<{ grant: VerifiedGrant; metadata: Record<string, unknown> | undefined }> {
     if (typeof action !== 'string' || action.length === 0) throw new TypeError('action must be a non-empty string');
     if (!Array.isArray(requiredScopes) || !requiredScopes.every((s) => typeof s === 'string')) throw new TypeError('requiredScopes must be an array of strings');
-    if (metadata !== undefined) assertNoSecrets(metadata, secrets);
+    const badAction = entryViolations({ action }).find((v) => v.field === 'action');
+    if (badAction) throw ruleError(badAction); // such an action cannot be recorded, so it does not run
+    // One plain copy, read once: what the secret check sees is exactly what is hashed and written.
+    const meta = metadata === undefined ? undefined : snapshotMetadata(metadata);
+    if (meta !== undefined) assertNoSecrets(meta, secrets);
+    // A success entry breaking the rules would fail after the tool ran; found now, it fails the call once the grant is checked.
+    const broken = entryViolations(entryFor(action, requiredScopes, 'success', meta));
+    let grant: VerifiedGrant;
     try {
-      return await check(requiredScopes);
+      grant = await check(requiredScopes);
     } catch (error) {
       const code = error instanceof OfflineConsentError ? error.code : 'UNKNOWN';
-      await record(action, requiredScopes, resultFor(error), { ...metadata, error: code });
+      await recordFailure(action, requiredScopes, resultFor(error), meta, code);
       throw error;
     }
+    if (broken.length > 0) throw ruleError(broken[0]!, broken.length - 1);
+    return { grant, metadata: meta };
   }
 
   const guard: AgentGuard = {
     async authorize(action, requiredScopes) {
-      const grant = await checked(action, requiredScopes);
+      const { grant } = await checked(action, requiredScopes);
       await record(action, requiredScopes, 'success');
       return grant;
     },
 
     async run<T>(action: string, requiredScopes: string[], fn: (grant: VerifiedGrant) => T | Promise<T>, runOptions: RunOptions = {}) {
-      const grant = await checked(action, requiredScopes, runOptions.metadata);
+      const { grant, metadata } = await checked(action, requiredScopes, runOptions.metadata);
       let value: T;
       try {
         value = await fn(grant);
       } catch (cause) {
-        await record(action, requiredScopes, 'execution_error', { ...runOptions.metadata, error: cause instanceof Error ? cause.name : 'Error' });
+        await recordFailure(action, requiredScopes, 'execution_error', metadata, cause instanceof Error ? String(cause.name).slice(0, 128) : 'Error');
         throw cause instanceof OfflineConsentError ? cause : new ToolExecutionError(action, cause);
       }
-      await record(action, requiredScopes, 'success', runOptions.metadata);
+      await record(action, requiredScopes, 'success', metadata);
       return value;
     },
 

@@ -1,7 +1,7 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
 import type { SignedAuditEntry } from '../audit/types.js';
 import { AuditLogError } from '../errors.js';
-import { checkMetaName, headOf, orderEntryFields, type AuditDurability, type AuditHead, type AuditStore } from '../audit/audit-store.js';
+import { checkMetaName, headOf, orderEntryFields, type AuditDurability, type AuditHead, type AuditMarkWrite, type AuditRecovery, type AuditStore } from '../audit/audit-store.js';
 import { checkMetaValue } from '../audit/json-value.js';
 
 const OBJECT_STORE = 'audit';
@@ -11,6 +11,7 @@ const HEAD = 'head';
 const BASE = 'base';
 const SYNCED = 'synced';
 const BYTES = 'bytes';
+const markKey = (slot: number) => `hwm:${slot}`; // the high-water mark's two slots
 
 /**
  * The browser store: one IndexedDB database per log (`offline-consent-audit:<name>`, made by
@@ -19,7 +20,8 @@ const BYTES = 'bytes';
  * transaction: all of it lands or none. `fsync` durability asks for a `strict` transaction
  * (complete only once flushed), `none` for `relaxed`. A Web Lock keeps a second tab from
  * opening the same log (two writers would fork the chain). Rotation deletes the synced
- * segment (the authority holds it) and keeps the head.
+ * segment (the authority holds it) and keeps the head. The high-water mark's two slots are
+ * records `hwm:0` / `hwm:1` of the same object store, written in the batch's transaction.
  */
 export function createIndexedDBAuditStore(name: string): AuditStore {
   if (typeof name !== 'string' || name === '') throw new TypeError('IndexedDB audit store name must be a non-empty string');
@@ -71,7 +73,11 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
         head = (h as AuditHead | undefined) ?? null;
         base = (b as AuditHead | undefined) ?? null;
         bytes = (size as number | undefined) ?? 0;
-        return { head, base, syncedSeq: (synced as number | undefined) ?? 0, recovered: [] };
+        // A marker past the head (or not a seq) is never trusted: back to just before the live entries.
+        const headSeq = head?.seq ?? 0;
+        const syncedOk = synced === undefined || (Number.isSafeInteger(synced) && (synced as number) >= 0 && (synced as number) <= headSeq);
+        const recovered: AuditRecovery[] = syncedOk ? [] : [{ kind: 'synced-marker', droppedBytes: 0, message: `Synced marker ${JSON.stringify(String(synced)).slice(0, 40)} is past the head (seq ${headSeq}) or unreadable; using ${base?.seq ?? 0}: entries after it count as unsynced` }];
+        return { head, base, syncedSeq: syncedOk ? ((synced as number | undefined) ?? 0) : (base?.seq ?? 0), recovered };
       } catch (error) {
         db?.close();
         db = null;
@@ -82,7 +88,7 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
       }
     },
 
-    async append(entries: readonly SignedAuditEntry[], { durability }: { durability: AuditDurability }) {
+    async append(entries: readonly SignedAuditEntry[], { durability, mark }: { durability: AuditDurability; mark?: AuditMarkWrite }) {
       const last = entries[entries.length - 1];
       if (!last) return;
       const s = transaction('readwrite', durability === 'fsync' ? 'strict' : 'relaxed');
@@ -95,6 +101,7 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
         }
         s.put(headOf(last), HEAD);
         s.put(bytes + added, BYTES);
+        if (mark) s.put(mark.record, markKey(mark.slot)); // after its entries, in the same transaction: all or none
       } catch (error) {
         s.transaction.abort(); // else the puts made so far would commit: all of the batch or none
         throw error;
@@ -123,6 +130,18 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
       } finally {
         readers--;
       }
+    },
+
+    async readMark() {
+      const s = transaction('readonly');
+      const slots = await Promise.all([0, 1].map((slot) => promisifyRequest(s.get(markKey(slot)))));
+      return slots.map((v) => (typeof v === 'string' ? v : null)) as [string | null, string | null];
+    },
+
+    async writeMark({ slot, record }) {
+      const s = transaction('readwrite', 'strict');
+      s.put(record, markKey(slot));
+      await promisifyRequest(s.transaction);
     },
 
     async setSynced(seq) {

@@ -1,8 +1,8 @@
-import { createStore, get, promisifyRequest, set, update, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { BundleNotFoundError, BundleWriteError } from '../errors.js';
 import { importAuditSigningKey } from '../bundle/signing-key.js';
 import { isCryptoKey, type BundleKey } from '../bundle/key.js';
-import { openBundle, type OpenOptions } from '../bundle/open.js';
+import { openSealedBundle, type OpenOptions } from '../bundle/open.js';
 import { sealBundle, type SealOptions } from '../bundle/seal.js';
 import type { ConsentBundle } from '../bundle/types.js';
 
@@ -17,6 +17,11 @@ function bundles(): UseStore {
   return store;
 }
 
+// idb-keyval's get/set/update, always on this store (their default-store fallback stays out of the bundle).
+function read<T>(key: string): Promise<T | undefined> {
+  return bundles()('readonly', (s) => promisifyRequest(s.get(key)));
+}
+
 interface StoredRecord {
   sealed: Uint8Array;
   /** The audit private key, non-extractable, when the bundle was stored with `keepSigningKeyAsCryptoKey`. */
@@ -29,13 +34,26 @@ interface StoredRecord {
  * but never read it.
  */
 export async function getDeviceKey(): Promise<CryptoKey> {
-  const existing = await get<CryptoKey>(DEVICE_KEY, bundles());
+  const existing = await read<CryptoKey>(DEVICE_KEY);
   if (existing) return existing;
   const candidate = (await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])) as CryptoKey;
   // Check-and-set in one readwrite transaction: when two tabs race, the first key written wins
   // for both, and no bundle is ever sealed with a key that is then overwritten.
   let kept = candidate;
-  await update<CryptoKey>(DEVICE_KEY, (stored) => (kept = stored ?? candidate), bundles());
+  await bundles()(
+    'readwrite',
+    (s) =>
+      new Promise<void>((resolve, reject) => {
+        s.get(DEVICE_KEY).onsuccess = function (this: IDBRequest<CryptoKey | undefined>) {
+          try {
+            s.put((kept = this.result ?? candidate), DEVICE_KEY);
+            resolve(promisifyRequest(s.transaction));
+          } catch (error) {
+            reject(error);
+          }
+        };
+      }),
+  );
   return kept;
 }
 
@@ -62,18 +80,25 @@ export async function storeBundle(bundle: ConsentBundle, name: string, key?: Bun
     record = { sealed: await sealBundle(bundle, sealKey, options) };
   }
   try {
-    await set(id, record, bundles());
+    await bundles()('readwrite', (s) => {
+      s.put(record, id);
+      return promisifyRequest(s.transaction);
+    });
   } catch (error) {
     // Quota exceeded, a database closed underneath: the transaction aborted, the old record stays.
     throw new BundleWriteError(`Could not store the bundle "${name}" in IndexedDB (${(error as Error)?.name ?? 'error'}); the record was left as it was`, { cause: error });
   }
 }
 
-/** Opens the bundle stored under `name`; `BUNDLE_NOT_FOUND` when there is none. */
-export async function loadBundle(name: string, key?: BundleKey, options: OpenOptions = {}): Promise<ConsentBundle> {
-  const record = await get<StoredRecord>(recordName(name), bundles());
+/**
+ * Opens the bundle stored under `name`; `BUNDLE_NOT_FOUND` when there is none. Records are
+ * only ever written by `storeBundle` (own or legacy layout), so `options.scrypt` (for upstream
+ * GTXB files) has nothing to open here; it is accepted for the same signature as on Node.
+ */
+export async function loadBundle(name: string, key?: BundleKey, _options: OpenOptions = {}): Promise<ConsentBundle> {
+  const record = await read<StoredRecord>(recordName(name));
   if (!record) throw new BundleNotFoundError(`IndexedDB record "${name}"`);
-  const bundle = await openBundle(record.sealed, key ?? (await getDeviceKey()), options);
+  const bundle = await openSealedBundle(record.sealed, key ?? (await getDeviceKey()));
   if (record.signingKey) bundle.offlineAuditKey = { ...bundle.offlineAuditKey, privateKey: record.signingKey };
   return bundle;
 }

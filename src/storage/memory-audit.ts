@@ -5,7 +5,8 @@ import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRead
 /**
  * An audit store in memory, for tests and ephemeral agents. Entries live as long as the
  * store object: `close()` then `open()` on the same object finds them again (a "restart"
- * without a disk). Rotation drops the synced segment and keeps the head.
+ * without a disk). Rotation drops the synced segment and keeps the head. The high-water
+ * mark's two slots live in the store object too.
  */
 export function createMemoryAuditStore(): AuditStore {
   let segment: SignedAuditEntry[] = [];
@@ -13,6 +14,7 @@ export function createMemoryAuditStore(): AuditStore {
   let base: AuditHead | null = null;
   let syncedSeq = 0;
   const meta = new Map<string, string>();
+  const mark: [string | null, string | null] = [null, null]; // the high-water mark's two slots
   let isOpen = false;
 
   const head = (): AuditHead | null => {
@@ -27,15 +29,29 @@ export function createMemoryAuditStore(): AuditStore {
   return {
     async open(): Promise<AuditStoreState> {
       isOpen = true;
-      return { head: head(), base, syncedSeq, recovered: [] };
+      // As every store: a marker past the head is never trusted, it goes back to just before the live entries.
+      if (syncedSeq <= (head()?.seq ?? 0)) return { head: head(), base, syncedSeq, recovered: [] };
+      const message = `Synced marker ${syncedSeq} is past the head (seq ${head()?.seq ?? 0}); using ${base?.seq ?? 0}: entries after it count as unsynced`;
+      syncedSeq = base?.seq ?? 0;
+      return { head: head(), base, syncedSeq, recovered: [{ kind: 'synced-marker', droppedBytes: 0, message }] };
     },
 
-    async append(entries): Promise<void> {
+    async append(entries, options): Promise<void> {
       ensureOpen();
       // Copies through JSON, exactly what a durable backend would give back later.
       const copies = entries.map(jsonCopy);
       segment.push(...copies);
       for (const e of copies) segmentBytes += JSON.stringify(e).length + 1;
+      if (options?.mark) mark[options.mark.slot] = options.mark.record; // after its entries
+    },
+
+    async readMark() {
+      return [mark[0], mark[1]];
+    },
+
+    async writeMark({ slot, record }) {
+      ensureOpen();
+      mark[slot] = record;
     },
 
     async *read({ fromSeq, limit }: AuditReadRange = {}): AsyncIterable<SignedAuditEntry> {

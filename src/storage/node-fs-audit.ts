@@ -7,9 +7,11 @@ import { AuditLogError, OfflineConsentError } from '../errors.js';
 import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from '../audit/audit-store.js';
 import { checkMetaValue } from '../audit/json-value.js';
 import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
+import { acquireFileLock, describeHolder, FileLockedError, type FileLock, type StaleLock } from './node-fs-lock.js';
 import { readSegmentEnds } from './node-fs-ends.js';
 import { readEntryLines } from './node-fs-lines.js';
 import { seekSeq } from './node-fs-seek.js';
+import { createMarkFile } from './node-fs-mark.js';
 
 export interface FileAuditStoreOptions {
   /**
@@ -18,6 +20,11 @@ export interface FileAuditStoreOptions {
    * fails the write, as a full disk would.
    */
   faultHook?: (batch: { entries: number; bytes: number }) => { failAfterBytes: number } | void;
+  /**
+   * Open for reading only (`audit verify`, export): takes no lock, so it works while a writer
+   * holds the log, and never writes or repairs anything (a torn tail is just not read).
+   */
+  readOnly?: boolean;
 }
 
 /** The live segment: its file handles, committed size and first seq. */
@@ -32,13 +39,15 @@ interface Segment {
   retired: boolean;
 }
 
-const openPaths = new Set<string>(); // one writer per file in this process, or the chain forks
+const openPaths = new Set<string>(); // one writer per file in this process, or the chain forks (<log>.lock: across processes)
+const closing = new Map<string, Promise<void>>(); // a store closing on this path: the next open waits for its lock to go
 
 /**
  * The Node file store: JSON Lines exactly as `@grantex/gemma` writes them, so either side
  * opens the other's log. Beside `<log>`: `<log>.synced` (last synced seq, decimal text, as
  * upstream), `<log>.head` (the head at the last rotation), `<log>.meta` (small JSON values)
- * and rotated segments `<log>.<firstSeq>-<lastSeq>.bak`.
+ * `<log>.hwm` (the sealed high-water mark: two slots written in place, after the entries they
+ * cover are durable) and rotated segments `<log>.<firstSeq>-<lastSeq>.bak`.
  *
  * Crash safety: a batch is one write at the committed end (O_DSYNC for `fsync`); on open an
  * unterminated last line (a write cut short) is cut off and reported. A failed write is
@@ -54,6 +63,9 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
   let dirSynced = false; // the live file's directory entry is known durable
   let broken: unknown = null; // a failed write that could not be undone: reopen to repair
   let isOpen = false;
+  const readOnly = options.readOnly === true;
+  let lock: FileLock | null = null; // <log>.lock while open for writing: only its holder writes anything
+  const markFile = createMarkFile(`${path}.hwm`); // the high-water mark's two slots, written in place
 
   /** Retires a segment; its read handle closes once the last reader is done. Idempotent. */
   async function release(seg: Segment): Promise<void> {
@@ -71,23 +83,27 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
     if (!isOpen) throw new AuditLogError(`Audit file ${path} is not open`, 'AUDIT_LOG_CLOSED');
   }
 
+  function checkWritable(): void {
+    checkOpen();
+    if (readOnly) throw new AuditLogError(`Audit file ${path} is open read-only`, 'AUDIT_STORE_UNAVAILABLE');
+  }
+
   async function archive(firstSeq: number, lastSeq: number): Promise<void> {
     await rename(path, `${path}.${firstSeq}-${lastSeq}.bak`);
     await fsyncDir(dir);
   }
 
   async function openOrThrow(): Promise<AuditStoreState> {
-    await mkdir(dir, { recursive: true });
     const recovered: AuditRecovery[] = [];
     const base = parseHead(await readOptional(`${path}.head`), `${path}.head`);
     meta = parseMeta(await readOptional(`${path}.meta`), `${path}.meta`);
-    const fh = await open(path, constants.O_RDWR | constants.O_CREAT);
+    const fh = readOnly ? await openIfExists(path) : await open(path, constants.O_RDWR | constants.O_CREAT);
     let ends;
     try {
-      const { size } = await fh.stat();
+      const { size } = fh ? await fh.stat() : { size: 0 };
       dirSynced = size > 0;
-      ends = await readSegmentEnds(fh, size);
-      if (ends.completeBytes < size) {
+      ends = fh ? await readSegmentEnds(fh, size) : { first: null, last: null, completeBytes: 0 };
+      if (ends.completeBytes < size && fh && !readOnly) {
         await fh.truncate(ends.completeBytes);
         await fh.datasync();
         recovered.push({
@@ -97,7 +113,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
         });
       }
     } catch (error) {
-      await fh.close();
+      await fh?.close();
       throw error;
     }
     segment = { fh, syncFh: null, size: ends.completeBytes, firstSeq: ends.first?.seq ?? (base ? base.seq + 1 : 1), readers: 0, retired: false };
@@ -107,13 +123,13 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
         throw new AuditLogError(`${path}.head (seq ${base.seq}) does not match the log`, 'AUDIT_STORE_CORRUPT');
       }
       await release(segment);
-      await archive(ends.first.seq, ends.last.seq);
+      if (!readOnly) await archive(ends.first.seq, ends.last.seq); // read-only: seen as completed, left as it is
       segment = { fh: null, syncFh: null, size: 0, firstSeq: base.seq + 1, readers: 0, retired: false };
       ends = { first: null, last: null, completeBytes: 0 };
-      recovered.push({ kind: 'interrupted-rotation', droppedBytes: 0, message: `Completed the rotation of seq ${base.seq}` });
+      if (!readOnly) recovered.push({ kind: 'interrupted-rotation', droppedBytes: 0, message: `Completed the rotation of seq ${base.seq}` });
     }
     head = ends.last ? headOf(ends.last) : base;
-    const syncedSeq = readSyncedMarker(await readOptional(`${path}.synced`), head?.seq ?? 0, recovered);
+    const syncedSeq = readSyncedMarker(await readOptional(`${path}.synced`), head?.seq ?? 0, segment.firstSeq - 1, recovered);
     broken = null;
     return { head, base, syncedSeq, recovered };
   }
@@ -121,21 +137,42 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
   return {
     async open() {
       if (isOpen) throw new AuditLogError(`Audit file ${path} is already open`, 'AUDIT_LOG_LOCKED');
+      if (readOnly) {
+        try {
+          const state = await openOrThrow();
+          isOpen = true;
+          return state;
+        } catch (error) {
+          await release(segment);
+          throw isErrno(error) ? new AuditLogError(`Cannot open audit file ${path} for reading (${error.code})`, 'AUDIT_STORE_UNAVAILABLE', { cause: error }) : error;
+        }
+      }
+      await closing.get(path);
       if (openPaths.has(path)) throw new AuditLogError(`Audit file ${path} is already open in this process`, 'AUDIT_LOG_LOCKED');
       openPaths.add(path);
       try {
+        await mkdir(dir, { recursive: true });
+        lock = await acquireFileLock(`${path}.lock`); // before anything is read or repaired
         const state = await openOrThrow();
+        if (lock.tookOver) state.recovered.unshift(staleLockRecovery(lock.tookOver));
         isOpen = true;
         return state;
       } catch (error) {
         await release(segment);
+        await lock?.release();
+        lock = null;
         openPaths.delete(path);
+        if (error instanceof FileLockedError) {
+          throw new AuditLogError(`Audit file ${path} is being written by ${error.holder ? describeHolder(error.holder) : 'another process'} (${error.lockPath})`, 'AUDIT_LOG_LOCKED', { cause: error });
+        }
         throw isErrno(error) ? new AuditLogError(`Cannot open audit file ${path} for writing (${error.code})`, 'AUDIT_STORE_UNAVAILABLE', { cause: error }) : error;
       }
     },
 
-    async append(entries: readonly SignedAuditEntry[], { durability }) {
-      checkOpen();
+    async append(entries: readonly SignedAuditEntry[], { durability, mark }) {
+      checkWritable();
+      const markFailure = markFile.takeFailure(); // the last mark write failed: refuse before writing anything
+      if (markFailure) throw markFailure;
       const last = entries[entries.length - 1];
       if (!last) return;
       const bytes = Buffer.from(entries.map((e) => `${JSON.stringify(orderEntryFields(e))}\n`).join(''), 'utf8');
@@ -172,6 +209,8 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       if (seg.size === 0) seg.firstSeq = entries[0]!.seq;
       seg.size += bytes.length;
       head = headOf(last);
+      // Only now, with the entries it covers durable; flushed while the next batch is written.
+      if (mark) markFile.writeBehind(mark);
     },
 
     async *read({ fromSeq, limit } = {}) {
@@ -200,7 +239,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
     },
 
     async setSynced(seq) {
-      checkOpen();
+      checkWritable();
       await writeSide(`${path}.synced`, String(seq));
     },
 
@@ -211,7 +250,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
     },
 
     async setMeta(name, value) {
-      checkOpen();
+      checkWritable();
       checkMetaName(name);
       const next = { ...meta };
       if (value === undefined) delete next[name];
@@ -222,6 +261,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
 
     async rotate({ ifLargerThan }) {
       checkOpen();
+      if (readOnly) return false;
       const seg = segment;
       if (!head || seg.size === 0 || seg.size <= ifLargerThan) return false;
       // The head goes to its sidecar first: a crash before the rename is completed on open.
@@ -233,11 +273,37 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
       return true;
     },
 
+    async readMark() {
+      checkOpen();
+      return markFile.read();
+    },
+
+    async writeMark(mark) {
+      checkWritable();
+      await markFile.write(mark);
+    },
+
     async close() {
       if (!isOpen) return;
       isOpen = false;
+      const markClosed = markFile.close().catch(() => {}); // a store opened next on this path waits for its pending write
+      if (readOnly) return release(segment);
       openPaths.delete(path);
-      await release(segment);
+      const done = (async () => {
+        try {
+          await release(segment);
+          await markClosed;
+        } finally {
+          await lock?.release(); // last: nothing of this store writes after it
+          lock = null;
+        }
+      })();
+      closing.set(path, done.catch(() => {}));
+      try {
+        await done;
+      } finally {
+        if (closing.get(path) !== undefined) closing.delete(path);
+      }
     },
   };
 }
@@ -299,17 +365,35 @@ function parseMeta(text: string | null, path: string): Record<string, unknown> {
   throw new AuditLogError(`${path} is not a valid meta record`, 'AUDIT_STORE_CORRUPT');
 }
 
-/** Upstream writes the marker non-atomically and starts from -1; read it leniently, never past the head. */
-function readSyncedMarker(text: string | null, headSeq: number, recovered: AuditRecovery[]): number {
+/**
+ * Upstream writes the marker non-atomically and starts from -1; read it leniently. A value
+ * past the head or unreadable is never trusted: it resets to just before the live segment
+ * (rotated segments were synced), so those entries are uploaded again (idempotent upstream).
+ */
+function readSyncedMarker(text: string | null, headSeq: number, beforeLive: number, recovered: AuditRecovery[]): number {
   if (text === null) return 0;
   const trimmed = text.trim();
   const value = /^-?\d+$/.test(trimmed) ? Math.max(0, Number(trimmed)) : NaN;
   if (Number.isSafeInteger(value) && value <= headSeq) return value;
-  const reset = Number.isSafeInteger(value) ? headSeq : 0;
   recovered.push({
     kind: 'synced-marker',
     droppedBytes: 0,
-    message: `Synced marker ${JSON.stringify(trimmed.slice(0, 40))} is ${Number.isNaN(value) ? 'unreadable' : `past the head (seq ${headSeq})`}; using ${reset}`,
+    message: `Synced marker ${JSON.stringify(trimmed.slice(0, 40))} is ${Number.isSafeInteger(value) ? `past the head (seq ${headSeq})` : 'unreadable'}; using ${beforeLive}: entries after it count as unsynced`,
   });
-  return reset;
+  return beforeLive;
+}
+
+function staleLockRecovery({ holder, reason }: StaleLock): AuditRecovery {
+  const why = { dead: 'is no longer running', rebooted: 'ran before a reboot', 'pid-reused': 'is gone (its pid now belongs to another process)', unreadable: 'left an unreadable lock file' }[reason];
+  return { kind: 'stale-lock', droppedBytes: 0, message: `Took over the write lock: its holder ${holder ? describeHolder(holder) : ''} ${why}`.replace('  ', ' ') };
+}
+
+/** A read handle on `path`, or null when there is no such file yet. */
+async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, constants.O_RDONLY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
-import { decodeProtectedHeader } from 'jose';
+import { fromBase64Url, isCanonicalBase64Url } from '../crypto/base64.js';
+import { parseJsonObject } from '../crypto/utf8.js';
 import { OfflineVerificationError } from '../errors.js';
 import type { LruCache } from './token-cache.js';
 
@@ -10,7 +11,7 @@ function malformed(message: string): never {
   throw new OfflineVerificationError(message, 'MALFORMED_TOKEN');
 }
 
-/** Where the three segments of a compact JWS end; throws MALFORMED_TOKEN on anything else. */
+/** Where the three segments of a compact JWS end, each canonical base64url; throws MALFORMED_TOKEN on anything else. */
 export function splitCompact(token: unknown): { firstDot: number; lastDot: number } {
   if (typeof token !== 'string') malformed('Token must be a string');
   if (token.length > MAX_TOKEN_LENGTH) malformed(`Token is longer than ${MAX_TOKEN_LENGTH} characters`);
@@ -19,14 +20,21 @@ export function splitCompact(token: unknown): { firstDot: number; lastDot: numbe
   const firstDot = token.indexOf('.');
   const lastDot = token.indexOf('.', firstDot + 1);
   if (firstDot < 0 || lastDot < 0 || token.indexOf('.', lastDot + 1) >= 0) malformed('Token is not a compact JWS (three dot-separated parts)');
+  // One spelling per token: padding, foreign characters or set unused bits would respell a signed token (cold path only, before any crypto).
+  const parts = ['header', 'payload', 'signature'] as const;
+  const bounds = [0, firstDot, firstDot + 1, lastDot, lastDot + 1, token.length];
+  for (let i = 0; i < 3; i++) {
+    if (!isCanonicalBase64Url(token, bounds[2 * i]!, bounds[2 * i + 1]!)) malformed(`Token ${parts[i]} is not canonical base64url (RFC 7515: unpadded, URL-safe alphabet, zero unused bits)`);
+  }
   return { firstDot, lastDot };
 }
 
-/** Vets a protected header (RS256 only, a kid, no extension) and returns its kid. */
-function vetHeader(token: string): string {
+/** Vets the protected header ending at `firstDot` (RS256 only, a kid, no extension) and returns its kid. */
+function vetHeader(token: string, firstDot: number): string {
   let header;
   try {
-    header = decodeProtectedHeader(token);
+    // splitCompact found three canonical segments, so this reads what jose's decodeProtectedHeader would.
+    header = parseJsonObject(fromBase64Url(token.slice(0, firstDot)));
   } catch {
     malformed('Token header is not decodable');
   }
@@ -54,7 +62,7 @@ export function headerKid(token: string, firstDot: number, vetted: LruCache<stri
   const segment = token.slice(0, firstDot);
   let kid = vetted.get(segment);
   if (kid === undefined) {
-    kid = vetHeader(token);
+    kid = vetHeader(token, firstDot);
     vetted.set(segment, kid);
   }
   return kid;

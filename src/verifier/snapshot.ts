@@ -1,4 +1,5 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { subtle } from '../crypto/subtle.js';
 
 /** The issuer's public keys, fetched while online, used to verify tokens offline. */
 export interface JWKSSnapshot {
@@ -30,9 +31,19 @@ export function findRs256Key(snapshot: JWKSSnapshot, kid: string): JWK | undefin
   );
 }
 
-/** Imports the snapshot's RS256 key for `kid`, or `null` when there is none. */
+/**
+ * Imports the snapshot's RS256 key for `kid`, or `null` when there is none. One Web Crypto call,
+ * the same one (and the same checks on `ext` and `key_ops`) jose's `importJWK(jwk, 'RS256')` makes.
+ */
 export async function importKeyByKid(snapshot: JWKSSnapshot, kid: string): Promise<CryptoKey | null> {
   const jwk = findRs256Key(snapshot, kid);
   if (!jwk) return null;
-  return (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256')) as CryptoKey;
+  const { alg, use, ...keyData } = jwk;
+  const { ext, key_ops: ops } = keyData;
+  if (ext !== undefined && typeof ext !== 'boolean') throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
+  if (ops !== undefined && (!Array.isArray(ops) || ops.some((op) => typeof op !== 'string') || new Set(ops).size !== ops.length)) {
+    throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
+  }
+  const isPrivate = !!(jwk.d || jwk.priv);
+  return subtle().importKey('jwk', keyData as JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, ext ?? !isPrivate, (ops ?? [isPrivate ? 'sign' : 'verify']) as KeyUsage[]);
 }

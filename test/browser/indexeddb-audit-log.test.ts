@@ -1,7 +1,9 @@
-import { createStore, keys } from 'idb-keyval';
+import { createStore, del, delMany, get, keys, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { createIndexedDBAuditStore, createOfflineAuditLog, verifyChain, type SignedAuditEntry } from '../../src/browser.js';
 import { AUDIT_KEY, buildChain, sampleEntry } from '../helpers/chain.js';
+import { describeMark } from '../helpers/mark-suite.js';
+import type { AuditStore } from '../../src/browser.js';
 
 const entry = (i: number) => sampleEntry(i);
 const unique = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -54,4 +56,36 @@ describe('audit log on IndexedDB (browser entry)', () => {
     expect((await reopened.open()).head).toEqual({ seq: 2, hash: chain[1]!.hash, timestamp: chain[1]!.timestamp });
     await reopened.close();
   });
+});
+
+// The mark suite on IndexedDB: the attacker edits the log's object store directly (devtools, a profile copy).
+const markNames = new WeakMap<AuditStore, string>();
+const rawStore = (store: AuditStore) => createStore(`offline-consent-audit:${markNames.get(store)!}`, 'audit');
+describeMark('IndexedDB store', {
+  makeStore() {
+    const name = unique('mark');
+    const store = createIndexedDBAuditStore(name);
+    markNames.set(store, name);
+    return store;
+  },
+  async cutTail(store, keep) {
+    const raw = rawStore(store);
+    const seqs = (await keys(raw)).filter((k): k is number => typeof k === 'number' && k > keep);
+    await delMany(seqs, raw);
+    const last = await get<SignedAuditEntry>(keep, raw);
+    await set('head', { seq: last!.seq, hash: last!.hash, timestamp: last!.timestamp }, raw);
+    return store;
+  },
+  async dropMeta(store, name) {
+    await del(`meta:${name}`, rawStore(store));
+    return store;
+  },
+  async damageSlot(store, slot) {
+    await set(`hwm:${slot}`, '{"body":"torn write', rawStore(store));
+    return store;
+  },
+  async dropMark(store) {
+    await delMany(['hwm:0', 'hwm:1'], rawStore(store));
+    return store;
+  },
 });

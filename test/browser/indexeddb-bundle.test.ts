@@ -43,7 +43,7 @@ function putRaw(key: string, value?: unknown): Promise<void> {
 describe('IndexedDB bundle store', () => {
   it('with no key, seals with a non-extractable device key kept in IndexedDB', async () => {
     await storeBundle(bundle, 'pi');
-    expect(await loadBundle('pi')).toEqual(bundle);
+    expect(await loadBundle('pi')).toEqual({ ...bundle, hwmRequired: true });
     const device = await getDeviceKey();
     expect(device.extractable).toBe(false);
     const raw = await readRaw('device-key');
@@ -58,7 +58,7 @@ describe('IndexedDB bundle store', () => {
 
   it('also takes a passphrase or raw key, and a wrong one is BUNDLE_TAMPERED', async () => {
     await storeBundle(bundle, 'with-pass', vectors.pythonBundle.keyHex);
-    expect(await loadBundle('with-pass', vectors.pythonBundle.keyHex)).toEqual(bundle);
+    expect(await loadBundle('with-pass', vectors.pythonBundle.keyHex)).toEqual({ ...bundle, hwmRequired: true });
     await expect(loadBundle('with-pass', 'ab'.repeat(32))).rejects.toMatchObject({ code: 'BUNDLE_TAMPERED' });
     await expect(loadBundle('with-pass')).rejects.toMatchObject({ code: 'BUNDLE_TAMPERED' }); // the device key is not that key
   });
@@ -99,11 +99,11 @@ describe('IndexedDB bundle store', () => {
       await storeBundle(bundle, 'sealed-by-other-tab', otherTab);
       const mine = await getDeviceKey();
       expect(spy).toHaveBeenCalledTimes(1);
-      expect(await loadBundle('sealed-by-other-tab', mine)).toEqual(bundle);
+      expect(await loadBundle('sealed-by-other-tab', mine)).toEqual({ ...bundle, hwmRequired: true });
     } finally {
       spy.mockRestore();
     }
-    expect(await loadBundle('sealed-by-other-tab')).toEqual(bundle); // and the kept device key is that one
+    expect(await loadBundle('sealed-by-other-tab')).toEqual({ ...bundle, hwmRequired: true }); // and the kept device key is that one
   });
 });
 
@@ -122,8 +122,8 @@ describe('device key', () => {
     const keys = await Promise.all(Array.from({ length: 5 }, () => getDeviceKey()));
     // Each read is a structured clone, so compare by effect: whatever one sealed, the stored key opens.
     const stored = await getDeviceKey();
-    for (const k of keys) expect(await openBundle(await sealBundle(bundle, k), stored)).toEqual(bundle);
+    for (const k of keys) expect(await openBundle(await sealBundle(bundle, k), stored)).toEqual({ ...bundle, hwmRequired: true });
     await Promise.all(['a', 'b', 'c'].map((n) => storeBundle(bundle, `race-${n}`)));
-    for (const n of ['a', 'b', 'c']) expect(await loadBundle(`race-${n}`)).toEqual(bundle);
+    for (const n of ['a', 'b', 'c']) expect(await loadBundle(`race-${n}`)).toEqual({ ...bundle, hwmRequired: true });
   });
 });

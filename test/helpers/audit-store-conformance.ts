@@ -109,6 +109,32 @@ export function describeAuditStoreConformance(name: string, makeStore: () => Pro
       f.store = again;
     });
 
+    it('a synced marker past the head is reset to just before the live segment and reported, never clamped to the head', async () => {
+      const f = await setup();
+      const chain = await buildChain(8);
+      await f.store.open();
+      await f.store.append(chain.slice(0, 5), { durability: 'fsync' });
+      await f.store.setSynced(99); // as a tampered or stale marker would say
+      await f.store.close();
+      let again = f.reopen();
+      f.store = again;
+      const state = await again.open();
+      expect(state.syncedSeq).toBe(0); // entries 1..5 count as unsynced again (the re-upload is idempotent)
+      expect(state.recovered.map((r) => r.kind)).toEqual(['synced-marker']);
+      if (!again.rotate) return again.close();
+      await again.setSynced(5);
+      expect(await again.rotate({ ifLargerThan: 0 })).toBe(true);
+      await again.append(chain.slice(5), { durability: 'fsync' });
+      await again.setSynced(42);
+      await again.close();
+      again = f.reopen();
+      f.store = again;
+      const rotated = await again.open();
+      expect(rotated.syncedSeq).toBe(5); // the rotated segment was synced; the live one (6..8) is not
+      expect(rotated.recovered.map((r) => r.kind)).toEqual(['synced-marker']);
+      await again.close();
+    });
+
     it('meta: JSON values copied in and out, undefined deletes, bad names and values are TypeErrors', async () => {
       const { store } = await setup();
       await store.open();

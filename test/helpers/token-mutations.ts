@@ -120,3 +120,46 @@ export async function signRaw(alg: keyof typeof SIGN_PARAMS, header: Record<stri
   for (const b of sig) binary += String.fromCharCode(b);
   return `${input}.${btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
+
+/** One way to respell a token without changing what it decodes to, or to soil it with a foreign character. */
+export type NonCanonicalKind = 'unused-bits' | 'padding' | 'standard-alphabet' | 'foreign';
+
+/** Characters a base64url segment never holds; each must make the token MALFORMED_TOKEN wherever it sits. */
+const FOREIGN_CHARS = ['=', '+', '/', ' ', '\n', '\r', '\t', '%', '~', '*', ',', '!', '\u0000', 'é', '\u00a0', '\ufeff'];
+
+/**
+ * Non-canonical encodings of a valid token: a segment whose last character has unused low bits
+ * set (the same bytes to a lenient decoder), '=' padding, '+'/'/' for '-'/'_', or a foreign
+ * character inserted anywhere in the header, payload or signature. Never the token itself.
+ */
+export function nonCanonicalToken(token: string): fc.Arbitrary<{ kind: NonCanonicalKind; segment: number; token: string }> {
+  const parts = token.split('.') as [string, string, string];
+  const withSpareBits = [0, 1, 2].filter((i) => parts[i]!.length % 4 >= 2); // the RS256 signature always: 342 characters
+  const rejoin = (segment: number, text: string) => parts.map((p, i) => (i === segment ? text : p)).join('.');
+  const bits = fc.record({ segment: fc.constantFrom(...withSpareBits), mask: fc.integer({ min: 1, max: 15 }) }).map(({ segment, mask }) => {
+    const seg = parts[segment]!;
+    const spare = seg.length % 4 === 2 ? 0x0f : 0x03;
+    const last = B64URL.indexOf(seg[seg.length - 1]!);
+    const flipped = B64URL[(last & ~spare) | (mask & spare || 1)]!;
+    return { kind: 'unused-bits' as const, segment, token: rejoin(segment, seg.slice(0, -1) + flipped) };
+  });
+  const padding = fc.record({ segment: fc.constantFrom(0, 1, 2), pad: fc.constantFrom('=', '==', '===') }).map(({ segment, pad }) => ({
+    kind: 'padding' as const,
+    segment,
+    token: rejoin(segment, parts[segment]! + pad),
+  }));
+  const withUrlChars = [0, 1, 2].filter((i) => /[-_]/.test(parts[i]!));
+  const standard = withUrlChars.length === 0
+    ? padding
+    : fc.constantFrom(...withUrlChars).map((segment) => ({
+        kind: 'standard-alphabet' as const,
+        segment,
+        token: rejoin(segment, parts[segment]!.replace(/-/g, '+').replace(/_/g, '/')),
+      }));
+  const foreign = fc.record({ segment: fc.constantFrom(0, 1, 2), at: fc.nat(), char: fc.constantFrom(...FOREIGN_CHARS) }).map(({ segment, at, char }) => {
+    const seg = parts[segment]!;
+    const i = at % (seg.length + 1);
+    return { kind: 'foreign' as const, segment, token: rejoin(segment, seg.slice(0, i) + char + seg.slice(i)) };
+  });
+  return fc.oneof(bits, padding, standard, foreign);
+}

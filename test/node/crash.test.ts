@@ -54,7 +54,8 @@ describe('crash safety (SIGKILL)', () => {
   it(`${ROUNDS} kills at random moments lose no acknowledged entry and never break the chain`, async () => {
     const acked = new Map<number, string>();
     let verified = { seq: 0, hash: GENESIS_HASH };
-    const stats = { recoveries: 0, rotations: 0, killedBeforeReady: 0 };
+    const stats = { recoveries: 0, rotations: 0, killedBeforeReady: 0, damagedMarkSlots: 0 };
+    const kinds = new Set<string>();
     for (let round = 0; round < ROUNDS; round++) {
       const workers = round % 2 === 0 ? 1 : 8;
       const fromSpawn = random() < 0.15;
@@ -63,10 +64,24 @@ describe('crash safety (SIGKILL)', () => {
       for (const line of lines) {
         const [kind, seq, hash] = line.split(' ');
         if (kind === 'ack') acked.set(Number(seq), hash!);
-        if (kind === 'recover') stats.recoveries++;
+        if (kind === 'recover') {
+          stats.recoveries++;
+          kinds.add(seq!);
+        }
       }
 
-      const log = createOfflineAuditLog({ signingKey: AUDIT_KEY, logPath: path, onRecover: () => stats.recoveries++ });
+      // With the high-water mark required (fsync): a kill must never read as a truncation or a lost mark.
+      const log = createOfflineAuditLog({
+        signingKey: AUDIT_KEY,
+        logPath: path,
+        requireMark: true,
+        onRecover: (r) => {
+          stats.recoveries++;
+          kinds.add(r.kind);
+          if (r.kind === 'mark-slot-damaged') stats.damagedMarkSlots++;
+        },
+      });
+      await expect(log.head(), `round ${round}: opens with its mark`).resolves.not.toBeInstanceOf(Error);
       await log.verify(); // the live segment, signatures included, from the carried-over head
       const entries = allEntries();
       const bySeq = new Map(entries.map((e) => [e.seq, e.hash]));
@@ -87,5 +102,7 @@ describe('crash safety (SIGKILL)', () => {
     stats.rotations = readdirSync(dir).filter((f) => f.endsWith('.bak')).length;
     console.info(`crash test: ${ROUNDS} kills, ${acked.size} acknowledged entries, ${all.length} on disk,`, stats);
     expect(acked.size).toBeGreaterThan(ROUNDS * 5); // the writers really wrote between kills
+    expect(existsSync(`${path}.hwm`)).toBe(true);
+    expect([...kinds].filter((k) => k.startsWith('mark-adopted') || k.startsWith('truncation'))).toEqual([]); // the mark was there from the first open
   }, 90_000);
 });

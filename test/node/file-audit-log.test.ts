@@ -12,6 +12,9 @@ import {
 } from '../../src/node.js';
 import { AUDIT_KEY, sampleEntry } from '../helpers/chain.js';
 import { describeRekey } from '../helpers/rekey-suite.js';
+import { describeMark } from '../helpers/mark-suite.js';
+import { openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import type { AuditStore } from '../../src/node.js';
 
 const entry = (i: number) => sampleEntry(i, { metadata: { i, note: 'x'.repeat(100) } });
 
@@ -144,7 +147,7 @@ describe('file log: crash recovery', () => {
 
   it('an unreadable or too-high synced marker is reset and reported, never trusted', async () => {
     await writeLog(3);
-    for (const [marker, expected] of [['garbage', 3], ['99', 0]] as const) {
+    for (const [marker, expected] of [['garbage', 3], ['99', 3]] as const) { // 99: reset to before the live segment, not clamped to the head
       writeFileSync(`${path}.synced`, marker);
       const recoveries: AuditRecovery[] = [];
       const log = createOfflineAuditLog({ signingKey: AUDIT_KEY, logPath: path, onRecover: (r) => recoveries.push(r) });
@@ -214,8 +217,40 @@ describe('file log: rotation', () => {
     expect(existsSync(`${path}.1-12.bak`)).toBe(true);
     expect((await reopened.append(entry(12))).prevHash).toBe(last.hash);
     await reopened.close();
-    expect(readdirSync(dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1-12.bak', 'audit.jsonl.head', 'audit.jsonl.synced']);
+    expect(readdirSync(dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1-12.bak', 'audit.jsonl.head', 'audit.jsonl.hwm', 'audit.jsonl.synced']);
   });
 });
 
 describeRekey('file store', () => createFileAuditStore(join(mkdtempSync(join(tmpdir(), 'oc-rekey-')), 'audit.jsonl')));
+
+// The mark suite on real files: the attacker edits the JSONL and its sidecars directly.
+const markPaths = new WeakMap<AuditStore, string>();
+let markLogs = 0;
+describeMark('file store', {
+  makeStore() {
+    const file = join(dir, `mark-${++markLogs}.jsonl`);
+    const store = createFileAuditStore(file);
+    markPaths.set(store, file);
+    return store;
+  },
+  async cutTail(store, keep) {
+    const file = markPaths.get(store)!;
+    const kept = readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, keep);
+    writeFileSync(file, kept.map((l) => `${l}\n`).join('')); // the first `keep` lines, nothing else changed
+    return store;
+  },
+  async dropMeta(store) {
+    unlinkSync(`${markPaths.get(store)!}.meta`); // the whole meta file, latch and all
+    return store;
+  },
+  async damageSlot(store, slot) {
+    const fd = openSync(`${markPaths.get(store)!}.hwm`, 'r+');
+    writeSync(fd, Buffer.from('{"body":"torn write'), 0, 19, slot * 2048);
+    closeSync(fd);
+    return store;
+  },
+  async dropMark(store) {
+    if (existsSync(`${markPaths.get(store)!}.hwm`)) unlinkSync(`${markPaths.get(store)!}.hwm`);
+    return store;
+  },
+});

@@ -8,7 +8,7 @@ import vectors from '../vectors/interop-vectors.json';
 import { MAX_TOKEN_LENGTH, OfflineConsentError, createOfflineVerifier, type OfflineVerifier, type VerifiedGrant } from '../../src/index.js';
 import { ISSUER_KID, NOW, NOW_S, signToken, snapshot } from '../helpers/tokens.js';
 import { checkProperty } from '../helpers/properties.js';
-import { b64url, editedToken, headerArb, reshapedToken, sameTokenBytes, signRaw } from '../helpers/token-mutations.js';
+import { b64url, editedToken, headerArb, nonCanonicalToken, reshapedToken, sameTokenBytes, signRaw } from '../helpers/token-mutations.js';
 import { expectedVerdict, payloadTextArb } from '../helpers/claims-oracle.js';
 
 /** Every code the verifier documents (PROTOCOL.md §2). */
@@ -51,10 +51,10 @@ describe('grant tokens under attack (fast-check)', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  /** Accepted only when it is the valid token's bytes, and then with the same grant; else an unsigned-token code. */
+  /** Accepted only when it is the valid token, character for character, and then with the same grant; else an unsigned-token code. */
   async function judgeForgery(token: unknown): Promise<boolean> {
     const o = await outcome(verifier, token);
-    if (o.ok) return sameTokenBytes(token, valid) && JSON.stringify(o.grant) === JSON.stringify(expected);
+    if (o.ok) return token === valid && JSON.stringify(o.grant) === JSON.stringify(expected);
     return UNSIGNED_CODES.has(codeOf(o));
   }
 
@@ -76,6 +76,24 @@ describe('grant tokens under attack (fast-check)', () => {
     const [h, , s] = valid.split('.') as [string, string, string];
     const forged = payloadTextArb(NOW_S).map(({ text }) => `${h}.${b64url(text)}.${s}`);
     await checkProperty('token: forged payloads', fc.asyncProperty(forged, judgeForgery), 1000);
+  });
+
+  it('a valid token respelled (unused bits set, padding, the standard alphabet) or soiled with a foreign character anywhere is MALFORMED_TOKEN', async () => {
+    const tally: Record<string, number> = {};
+    await checkProperty(
+      'token: non-canonical encodings of the valid token',
+      fc.asyncProperty(nonCanonicalToken(valid), async ({ kind, segment, token }) => {
+        tally[`${kind}@${segment}`] = (tally[`${kind}@${segment}`] ?? 0) + 1;
+        // The respellings carry the valid token's very bytes: only the spelling is refused.
+        if (kind === 'unused-bits' && !sameTokenBytes(token, valid)) return false;
+        // A fresh verifier each time, so no cached header or grant answers for it.
+        const o = await outcome(fresh(), token);
+        return token !== valid && codeOf(o) === 'MALFORMED_TOKEN';
+      }),
+      600,
+    );
+    console.log('[property] non-canonical kinds:', JSON.stringify(tally));
+    expect(Object.keys(tally).filter((k) => k.startsWith('unused-bits@2'))).toHaveLength(1); // the signature's spare bits are reached
   });
 
   it('non-strings and random text are typed refusals', async () => {
@@ -174,7 +192,9 @@ describe('inputs over 64 KB are refused before any parsing', () => {
   }
 
   it('the detector sees the header being parsed in a token just under the limit (control)', async () => {
-    const token = `${header}.${'A'.repeat(MAX_TOKEN_LENGTH - header.length - 3)}.A`;
+    // Canonical base64url throughout (a payload of whole quads, a 2-character signature), so only the kid can fail.
+    const room = MAX_TOKEN_LENGTH - header.length - 4;
+    const token = `${header}.${'A'.repeat(room - (room % 4))}.AA`;
     expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
     expect(await parsedHeader(token)).toEqual({ parsed: true, code: 'KID_NOT_FOUND' });
   });

@@ -1,4 +1,5 @@
 import type { ConsentBundle } from '../types.js';
+import { withHwmRequired } from '../seal.js';
 import { joinUrl, postForBundle, type RequestOptions } from './request.js';
 
 export interface CreateConsentBundleOptions extends RequestOptions {
@@ -15,10 +16,10 @@ export interface CreateConsentBundleOptions extends RequestOptions {
   devicePlatform?: string;
 }
 
-/** Asks the authority for a consent bundle (online); the device then works offline with it. */
-export function createConsentBundle(options: CreateConsentBundleOptions): Promise<ConsentBundle> {
+/** Asks the authority for a consent bundle (online); the device then works offline with it. Marked `hwmRequired`. */
+export async function createConsentBundle(options: CreateConsentBundleOptions): Promise<ConsentBundle> {
   const { apiKey, baseUrl, agentId, userId, scopes, offlineTTL = '72h', offlineAuditKeyAlgorithm = 'Ed25519', deviceId, devicePlatform } = options;
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new TypeError('scopes must be an array of strings');
   const body = { agentId, userId, scopes, offlineTTL, offlineAuditKeyAlgorithm, ...(deviceId ? { deviceId } : {}), ...(devicePlatform ? { devicePlatform } : {}) };
-  return postForBundle(joinUrl(baseUrl, '/v1/consent-bundles'), apiKey, body, options);
+  return withHwmRequired(await postForBundle(joinUrl(baseUrl, '/v1/consent-bundles'), apiKey, body, options));
 }

@@ -72,7 +72,7 @@ export function registerDemo(program: Command): void {
         const grant = await createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot }).verify(bundle.grantToken);
         say(`4. grant verified offline: ${grant.agentDID} may ${grant.scopes.join(', ')} until ${grant.expiresAt.toISOString()}`);
         const logPath = join(dir, 'audit.jsonl');
-        const log = createOfflineAuditLog({ signingKey: bundle.offlineAuditKey, logPath });
+        const log = createOfflineAuditLog({ bundle, logPath }); // its key, key spans and a required high-water mark
         const guard = createAgentGuard({ bundle, auditLog: log });
         const counts = { allowed: 0, denied: 0 };
         const bar = createProgress('   guarded actions', actions, human);

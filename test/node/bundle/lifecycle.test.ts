@@ -42,12 +42,12 @@ async function failure(p: Promise<unknown>): Promise<AuthorityError> {
 describe('createConsentBundle', () => {
   it('POSTs the upstream body with the key as a bearer token and returns the validated bundle (data wrapper or not)', async () => {
     script = reply(201, { ...bundle, data: bundle });
-    expect(await createConsentBundle({ ...options(), deviceId: 'pi-1' })).toEqual(bundle);
+    expect(await createConsentBundle({ ...options(), deviceId: 'pi-1' })).toEqual({ ...bundle, hwmRequired: true });
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ method: 'POST', url: '/v1/consent-bundles', auth: 'Bearer k_secret_123' });
     expect(JSON.parse(last.body)).toEqual({ agentId: 'ag_1', userId: 'user_alice', scopes: ['sensor:read'], offlineTTL: '72h', offlineAuditKeyAlgorithm: 'Ed25519', deviceId: 'pi-1' });
     script = reply(201, bundle);
-    expect(await createConsentBundle(options())).toEqual(bundle);
+    expect(await createConsentBundle(options())).toEqual({ ...bundle, hwmRequired: true });
   });
 
   it.each([

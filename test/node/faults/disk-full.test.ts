@@ -137,7 +137,7 @@ describe(`audit file log on read-only storage (${fs.how})`, () => {
       expect(causeCode(error)).toBe('EROFS');
       await expect(storeBundle({ ...vectors.legacyBundle.bundle, bundleId: 'cb_new' } as never, bundlePath, vectors.pythonBundle.keyHex)).rejects.toMatchObject({ name: 'BundleWriteError', code: 'BUNDLE_WRITE_FAILED' });
       await expect(deleteBundle(bundlePath)).rejects.toMatchObject({ code: 'BUNDLE_WRITE_FAILED' });
-      expect(await loadBundle(bundlePath, vectors.pythonBundle.keyHex)).toEqual(vectors.legacyBundle.bundle);
+      expect(await loadBundle(bundlePath, vectors.pythonBundle.keyHex)).toEqual({ ...vectors.legacyBundle.bundle, hwmRequired: true });
     } finally {
       fs.setReadOnly(false);
     }
@@ -163,13 +163,13 @@ describe(`storeBundle on a full disk and an immutable file (${fs.how})`, () => {
       const error = await storeBundle(v2, path, KEY).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'BundleWriteError', code: 'BUNDLE_WRITE_FAILED' });
       expect(causeCode(error)).toBe('ENOSPC');
-      expect(await loadBundle(path, KEY)).toEqual(v1);
+      expect(await loadBundle(path, KEY)).toEqual({ ...(v1 as object), hwmRequired: true });
       expect(readdirSync(d)).toEqual(['bundle.bin']);
     } finally {
       await fs.free();
     }
     await storeBundle(v2, path, KEY);
-    expect(await loadBundle(path, KEY)).toEqual(v2);
+    expect(await loadBundle(path, KEY)).toEqual({ ...(v2 as object), hwmRequired: true });
   });
 
   it('an immutable bundle file (chattr +i) is BUNDLE_WRITE_FAILED and stays as it was', async () => {
@@ -185,6 +185,6 @@ describe(`storeBundle on a full disk and an immutable file (${fs.how})`, () => {
     } finally {
       fs.setImmutable(path, false);
     }
-    expect(await loadBundle(path, KEY)).toEqual(v1);
+    expect(await loadBundle(path, KEY)).toEqual({ ...(v1 as object), hwmRequired: true });
   });
 });

@@ -68,8 +68,8 @@ describe('IndexedDB audit log and bundle store under faults (Chromium, CDP)', ()
       }, bundle);
       const refused = await page.evaluate(async () => {
         const { g, entry, range, codes, causeName, oc } = globalThis as any;
-        // 100 entries of 60 KB: one group commit of 6 MB, over the 4 MB quota.
-        const appends = range(100).map((i: number) => g.log.append(entry(100 + i, 60_000)));
+        // 130 entries of 50 KB (under the 60,000-byte metadata rule): one group commit of 6.5 MB, over the 4 MB quota.
+        const appends = range(130).map((i: number) => g.log.append(entry(100 + i, 50_000)));
         const burst: string[] = await codes(appends);
         const cause = await causeName(appends[0]);
         const big = { ...(await oc.loadBundle('pi')), bundleId: 'x'.repeat(5_000_000) }; // sealed: incompressible
@@ -87,10 +87,10 @@ describe('IndexedDB audit log and bundle store under faults (Chromium, CDP)', ()
     }
     const resumed = await page.evaluate(async () => {
       const { g, entry, range } = globalThis as any;
-      const burst = await Promise.all(range(100).map((i: number) => g.log.append(entry(100 + i, 60_000))));
+      const burst = await Promise.all(range(130).map((i: number) => g.log.append(entry(100 + i, 50_000))));
       return { first: burst[0].seq, prevHash: burst[0].prevHash, verify: await g.log.verify() };
     });
-    expect(resumed).toEqual({ first: 21, prevHash: acked[19], verify: { valid: true, count: 120 } });
+    expect(resumed).toEqual({ first: 21, prevHash: acked[19], verify: { valid: true, count: 150 } });
   }, 60_000);
 
   it('a version change from another connection while the log is open: that side is blocked, the log keeps appending; after close the upgrade runs and every entry reopens and verifies', async () => {
