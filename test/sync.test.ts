@@ -100,6 +100,32 @@ describe('syncAuditLog (injected fetch)', () => {
     expect(await log.unsyncedCount()).toBe(4);
   });
 
+  it('a 400 that says how many entries were stored (partial acceptance) moves the marker over them and reports the refused one', async () => {
+    const log = await logWith(5);
+    const { fetch, calls } = injectedFetch(() =>
+      json(400, {
+        code: 'INVALID_AUDIT_ENTRIES', message: 'bad', accepted: 2, rejected: 3, flagged: [{ seq: 2, flags: ['clockAnomaly'] }], bundleFlags: [],
+        errors: [{ seq: 3, index: 2, code: 'ENTRY_TOO_LARGE', message: 'too large' }],
+      }),
+    );
+    const result = await syncAuditLog(log, { ...base, fetch });
+    expect(calls.filter((c) => c.url.endsWith('/offline-sync')).length).toBe(1);
+    expect(result).toMatchObject({ syncedCount: 2, accepted: 2, rejected: 3, hasErrors: true, flagged: [{ seq: 2, flags: ['clockAnomaly'] }] });
+    expect(result.errors).toEqual([{ seq: 3, code: 'ENTRY_TOO_LARGE', message: 'too large', status: 400 }]);
+    expect(await log.unsyncedCount()).toBe(3);
+    // The next sync starts at the refused entry: nothing is skipped.
+    const next = injectedFetch(accept);
+    await syncAuditLog(log, { ...base, fetch: next.fetch });
+    expect(next.calls[0]!.entries[0]!.seq).toBe(3);
+  });
+
+  it('a 400 with no accepted count (an older authority) moves nothing', async () => {
+    const log = await logWith(3);
+    const { fetch } = injectedFetch(() => json(400, { code: 'INVALID_AUDIT_ENTRIES', message: 'bad', errors: [{ seq: 2, code: 'INVALID_HASH', message: 'x' }] }));
+    expect(await syncAuditLog(log, { ...base, fetch })).toMatchObject({ syncedCount: 0, hasErrors: true });
+    expect(await log.unsyncedCount()).toBe(3);
+  });
+
   it('advances only over the contiguous accepted prefix', async () => {
     const log = await logWith(5);
     const { fetch } = injectedFetch(() => json(200, { accepted: 2, rejected: 3, revocationStatus: 'valid', errors: [{ seq: 3, code: 'DUPLICATE_SEQ', message: 'different hash stored' }] }));

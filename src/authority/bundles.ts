@@ -146,6 +146,13 @@ export async function refreshBundle(ctx: AuthorityContext, developerId: string, 
   });
 }
 
+/**
+ * At the first revocation, the head the device last reported (or the stored head, when higher):
+ * entries above it are flagged `afterRevocation`. Null when no device proof ever reported a head.
+ */
+export const REVOKED_HEAD = `revoked_head_seq = CASE WHEN revoked_at IS NULL AND reported_head_seq IS NOT NULL
+  THEN GREATEST(reported_head_seq, head_seq) ELSE revoked_head_seq END`;
+
 /** Revokes a bundle (and, with `revokeGrant`, its grant). Idempotent: the first `revokedAt` is kept. */
 export async function revokeBundle(ctx: AuthorityContext, developerId: string, bundleId: string, revokeGrant: boolean): Promise<BundleRow> {
   return ctx.db.transaction(async (tx) => {
@@ -153,7 +160,7 @@ export async function revokeBundle(ctx: AuthorityContext, developerId: string, b
     const at = new Date(ctx.now()).toISOString();
     await tx.query(
       `UPDATE bundles SET status = 'revoked', revoked_at = COALESCE(revoked_at, $2::timestamptz),
-         grant_revoked = grant_revoked OR $3::boolean, updated_at = $2::timestamptz WHERE id = $1`,
+         ${REVOKED_HEAD}, grant_revoked = grant_revoked OR $3::boolean, updated_at = $2::timestamptz WHERE id = $1`,
       [bundleId, at, revokeGrant],
     );
     return findBundle(tx, developerId, bundleId);

@@ -41,6 +41,11 @@ export interface BundleRow {
   enrollment_id: string | null;
   lifetime_ends_at: Date | string | null;
   suspended_at: Date | string | null;
+  reported_head_seq: number | string | null;
+  reported_head_hash: string | null;
+  revoked_head_seq: number | string | null;
+  /** JSON array of bundle flags (`TRAIL_TRUNCATED`). */
+  flags: string;
 }
 
 export interface EntryRow {
@@ -57,6 +62,8 @@ export interface EntryRow {
   hash: string;
   signature: string;
   synced_at: Date | string;
+  /** JSON array of the flags the entry was stored with (PROTOCOL.md §5). */
+  flags: string;
 }
 
 /** Columns of a bundle row plus its agent's DID, for `SELECT … FROM bundles b JOIN agents a`. */
@@ -110,6 +117,8 @@ export function bundleJson(row: BundleRow, now: number) {
     enrollmentId: row.enrollment_id,
     lifetimeEndsAt: isoOrNull(row.lifetime_ends_at),
     suspendedAt: isoOrNull(row.suspended_at),
+    /** `TRAIL_TRUNCATED` once a device's later trail did not contain a head it reported. */
+    flags: JSON.parse(row.flags) as string[],
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -131,6 +140,7 @@ export function entryJson(row: EntryRow) {
     hash: row.hash,
     signature: row.signature,
     syncedAt: iso(row.synced_at),
+    flags: JSON.parse(row.flags) as string[],
   };
 }
 

@@ -23,6 +23,14 @@ function serverErrors(value: unknown, status?: number): SyncError[] {
   }));
 }
 
+/** The `flagged` list of an answer, only well-formed items. */
+function flaggedOf(value: unknown): { seq: number; flags: string[] }[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((f: Answer) => f !== null && typeof f === 'object' && Number.isSafeInteger(f.seq) && Array.isArray(f.flags))
+    .map((f: Answer) => ({ seq: f.seq as number, flags: (f.flags as unknown[]).filter((x): x is string => typeof x === 'string') }));
+}
+
 async function readBatch(log: SyncableAuditLog, fromSeq: number, limit: number): Promise<SignedAuditEntry[]> {
   const batch: SignedAuditEntry[] = [];
   for await (const entry of log.read({ fromSeq, limit })) {
@@ -55,8 +63,9 @@ export async function proofHead(log: Pick<SyncableAuditLog, 'head'>): Promise<{ 
  * Uploads the log's unsynced entries in batches. With `apiKey`, every request carries it;
  * without, `bundle` signs every attempt with a device proof (`OC-Device-Proof`, PROTOCOL.md
  * §8; the sync proof states the log head) and gives the default `bundleId` and `endpoint`. The synced marker only ever covers a
- * contiguous prefix the authority acknowledged; the first batch that still fails after
- * retries stops the sync. A `revoked` answer is recorded in the log (`recordRevocation`).
+ * contiguous prefix the authority acknowledged — including the `accepted` prefix of a batch
+ * refused with 400 for a later entry; the first batch that still fails after retries stops the
+ * sync. Entries the authority flagged are listed in `flagged`. A `revoked` answer is recorded in the log (`recordRevocation`).
  */
 export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions): Promise<SyncResult> {
   const { bundle } = options;
@@ -85,7 +94,16 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
     signal: options.signal,
     retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
   };
-  const result: SyncResult = { syncedCount: 0, accepted: 0, rejected: 0, hasErrors: false, errors: [], revocationStatus: 'unknown', revokedAt: null, newBundle: null };
+  const result: SyncResult = {
+    syncedCount: 0, accepted: 0, rejected: 0, hasErrors: false, errors: [], revocationStatus: 'unknown', revokedAt: null, newBundle: null, flagged: [], bundleFlags: [],
+  };
+  /** What every answer may say besides its entries: flags and the revocation status. */
+  const note = (data: Answer) => {
+    result.flagged.push(...flaggedOf(data.flagged));
+    if (Array.isArray(data.bundleFlags)) result.bundleFlags = data.bundleFlags.filter((f): f is string => typeof f === 'string');
+    if (data.revocationStatus === 'revoked' || data.revocationStatus === 'valid') result.revocationStatus = data.revocationStatus;
+    if (typeof data.revokedAt === 'string') result.revokedAt = data.revokedAt;
+  };
   const fail = (error: SyncError) => {
     result.errors.push(error);
     result.hasErrors = true;
@@ -125,6 +143,14 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
       break;
     }
     if (answer.status !== 200) {
+      // A refused entry: the authority stored the `accepted` entries before it (partial acceptance), so they are synced.
+      const stored = Number(data.accepted);
+      if (answer.status === 400 && Number.isSafeInteger(stored) && stored > 0 && stored <= batch.length) {
+        result.accepted += stored;
+        note(data);
+        await advance(batch[stored - 1]!.seq);
+      }
+      if (answer.status === 400 && Number.isSafeInteger(Number(data.rejected))) result.rejected += Number(data.rejected);
       const perEntry = serverErrors(data.errors, answer.status);
       if (perEntry.length > 0) perEntry.forEach(fail);
       else fail({ code: String(data.code ?? 'HTTP_ERROR'), message: String(data.message ?? `authority answered ${answer.status}`), status: answer.status });
@@ -133,8 +159,7 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
     const accepted = Number(data.accepted ?? 0);
     result.accepted += accepted;
     result.rejected += Number(data.rejected ?? 0);
-    if (data.revocationStatus === 'revoked' || data.revocationStatus === 'valid') result.revocationStatus = data.revocationStatus;
-    if (typeof data.revokedAt === 'string') result.revokedAt = data.revokedAt;
+    note(data);
     if (data.newBundle) result.newBundle = data.newBundle;
     const errors = serverErrors(data.errors, 200);
     errors.forEach(fail);

@@ -62,4 +62,8 @@ export interface SyncResult {
   revokedAt: string | null;
   /** A refreshed bundle when the authority sent one. */
   newBundle: unknown;
+  /** Acknowledged entries the authority stored with flags (`clockAnomaly`, `afterRevocation`, …; PROTOCOL.md §5). */
+  flagged: { seq: number; flags: string[] }[];
+  /** Flags of the bundle as a whole the authority reported (`TRAIL_TRUNCATED`). */
+  bundleFlags: string[];
 }

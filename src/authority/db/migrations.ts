@@ -166,6 +166,20 @@ const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'entry flags, reported device heads, trail truncation',
+    statements: [
+      // What a stored entry was flagged with at sync (a JSON array of flag names; PROTOCOL.md §5).
+      `ALTER TABLE audit_entries ADD COLUMN flags text NOT NULL DEFAULT '[]'`,
+      // The highest log head a device proof reported, and the one reported before the first revocation.
+      `ALTER TABLE bundles ADD COLUMN reported_head_seq bigint`,
+      `ALTER TABLE bundles ADD COLUMN reported_head_hash text`,
+      `ALTER TABLE bundles ADD COLUMN revoked_head_seq bigint`,
+      // Flags of the bundle as a whole (a JSON array, e.g. ["TRAIL_TRUNCATED"]).
+      `ALTER TABLE bundles ADD COLUMN flags text NOT NULL DEFAULT '[]'`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

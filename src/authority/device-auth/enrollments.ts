@@ -1,5 +1,5 @@
 import { AuthorityApiError, notFound } from '../api-error.js';
-import { agentForScopes, insertBundle } from '../bundles.js';
+import { REVOKED_HEAD, agentForScopes, insertBundle } from '../bundles.js';
 import type { AuthorityContext } from '../context.js';
 import type { Queryable } from '../db/types.js';
 import { isCleanString } from '../http/fields.js';
@@ -131,7 +131,7 @@ export async function redeemEnrollment(ctx: AuthorityContext, redemption: Redemp
     if (row.status === 'redeemed' || row.status === 'reused') {
       await tx.query(`UPDATE enrollments SET status = 'reused' WHERE id = $1`, [row.id]);
       await tx.query(
-        `UPDATE bundles SET status = 'revoked', revoked_at = COALESCE(revoked_at, $2::timestamptz), updated_at = $2::timestamptz WHERE id = $1`,
+        `UPDATE bundles SET status = 'revoked', revoked_at = COALESCE(revoked_at, $2::timestamptz), ${REVOKED_HEAD}, updated_at = $2::timestamptz WHERE id = $1`,
         [row.bundle_id, at],
       );
       return { refused: new AuthorityApiError(409, 'ENROLLMENT_REUSED', 'This code was already redeemed; the bundle it produced is now revoked', { details: { bundleId: row.bundle_id } }) };

@@ -17,7 +17,7 @@ export function syncRoutes(ctx: AuthorityContext, syncLimit: MiddlewareHandler<A
     if (device && device.bundleId !== bundleId) throw new AuthorityApiError(403, 'DEVICE_BUNDLE_MISMATCH', "A device proof syncs only its own bundle's trail");
     const deviceId = optionalString(body, 'deviceId') ?? null;
     if (!Array.isArray(body.entries)) throw badRequest('entries must be an array');
-    const result = await syncBatch(ctx, c.get('developerId'), { bundleId, deviceId, entries: body.entries }, baseUrl(ctx, c));
+    const result = await syncBatch(ctx, c.get('developerId'), { bundleId, deviceId, entries: body.entries, head: device?.head ?? null }, baseUrl(ctx, c));
     return respond(c, { ...result });
   });
   return app;

@@ -1,11 +1,14 @@
-import { GENESIS_HASH, computeEntryHash } from '../../audit/hash.js';
+import { GENESIS_HASH, computeEntryHash, entryHashInput } from '../../audit/hash.js';
 import { verifyHashSignature } from '../../audit/signature.js';
 import type { SignedAuditEntry } from '../../audit/types.js';
 import type { KeySpans } from '../device-auth/key-spans.js';
-import { isCleanString } from '../http/fields.js';
+import { ownFlags, type EntryFlag } from './entry-flags.js';
 
-/** Why one uploaded entry was refused (PROTOCOL.md §5). */
-export type EntryErrorCode = 'INVALID_ENTRY' | 'BUNDLE_MISMATCH' | 'INVALID_HASH' | 'INVALID_SIGNATURE' | 'SEQ_GAP' | 'BROKEN_CHAIN' | 'DUPLICATE_SEQ';
+/**
+ * Why one uploaded entry was refused (PROTOCOL.md §5): only what makes it unhashable or
+ * unstorable, over the size cap, or not this bundle's signed chain. Everything else is stored and flagged.
+ */
+export type EntryErrorCode = 'INVALID_ENTRY' | 'ENTRY_TOO_LARGE' | 'INVALID_HASH' | 'INVALID_SIGNATURE' | 'SEQ_GAP' | 'BROKEN_CHAIN' | 'DUPLICATE_SEQ';
 
 export interface EntryError {
   /** The entry's `seq`, or null when it has none; `index` is its position in the batch. */
@@ -15,14 +18,17 @@ export interface EntryError {
   message: string;
 }
 
-/** An entry that passed every check, with the exact metadata text to store and the key that signed it. */
+/** An entry that passed every check: the exact metadata text to store, the key that signed it, the flags it earned on its own. */
 export interface CheckedEntry {
   entry: SignedAuditEntry;
+  /** Position in the batch. */
+  index: number;
   metadataText: string | null;
   keyVersion: number;
+  flags: EntryFlag[];
 }
 
-/** What the entries must agree with: the bundle's grant and its audit keys' seq spans. */
+/** What the entries are checked and flagged against: the bundle's grant and its audit keys' seq spans. */
 export interface BundleIdentity {
   agentDID: string;
   grantId: string;
@@ -31,57 +37,75 @@ export interface BundleIdentity {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
-const MAX_METADATA_CHARS = 65_536;
+/**
+ * The hard cap on one entry: UTF-8 bytes of what is hashed, plus the signature. Far above the
+ * device rules' limits (ENTRY_LIMITS: 60,000 bytes of metadata), so only a hostile client
+ * reaches it; what lies between is stored and flagged `oversized`, never refused, so one entry
+ * cannot wedge a trail.
+ */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+/** A lone surrogate: PostgreSQL's UTF-8 would store U+FFFD instead, and the stored entry would no longer hash. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Length of the metadata's JSON text; NaN when it cannot be stringified (nesting deep enough to overflow the stack). */
-function metadataLength(metadata: Record<string, unknown>): number {
+/** A string PostgreSQL stores as it is: no NUL, well-formed Unicode. Any length (the entry cap bounds it). */
+const storable = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+
+/** The metadata's JSON text; null when it cannot be stringified (nesting deep enough to overflow the stack). */
+function metadataText(metadata: Record<string, unknown>): string | null {
   try {
-    return JSON.stringify(metadata).length;
+    return JSON.stringify(metadata);
   } catch {
-    return NaN;
+    return null;
   }
 }
 
-/** The shape problem of an entry, or null when every field has the right type and size. */
+/** UTF-8 length of a string without encoding it. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+/**
+ * The type problem of an entry — a field whose type makes it unhashable or unstorable — or
+ * null. Values (lengths, formats, identity) are not refused: they are flagged.
+ */
 function shapeProblem(e: unknown): string | null {
   if (!isPlainObject(e)) return 'entry must be a JSON object';
   if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) return 'seq must be a positive integer';
-  if (!isCleanString(e.timestamp, 64) || !Number.isFinite(Date.parse(e.timestamp))) return 'timestamp must be an ISO-8601 string';
-  if (!isCleanString(e.action, 256)) return 'action must be a non-empty string';
-  if (!isCleanString(e.agentDID, 512, 0)) return 'agentDID must be a string';
-  if (!isCleanString(e.grantId, 256, 0)) return 'grantId must be a string';
-  if (!Array.isArray(e.scopes) || e.scopes.length > 100 || !e.scopes.every((s) => isCleanString(s, 128))) {
-    return 'scopes must be an array of scope strings';
+  if (!storable(e.timestamp)) return 'timestamp must be a string (no NUL, well-formed Unicode)';
+  for (const field of ['action', 'agentDID', 'grantId', 'result'] as const) {
+    if (!storable(e[field])) return `${field} must be a string (no NUL, well-formed Unicode)`;
   }
-  if (!isCleanString(e.result, 64)) return 'result must be a non-empty string';
+  if (!Array.isArray(e.scopes) || !e.scopes.every(storable)) return 'scopes must be an array of strings';
   if (e.metadata !== undefined && !isPlainObject(e.metadata)) return 'metadata must be a JSON object when present';
-  if (e.metadata !== undefined && !(metadataLength(e.metadata) <= MAX_METADATA_CHARS)) return `metadata must be at most ${MAX_METADATA_CHARS} characters of JSON`;
   if (e.prevHash !== GENESIS_HASH && !(typeof e.prevHash === 'string' && HASH.test(e.prevHash))) {
     return 'prevHash must be 64 lowercase hex characters (or the genesis hash)';
   }
   if (typeof e.hash !== 'string' || !HASH.test(e.hash)) return 'hash must be 64 lowercase hex characters';
-  if (typeof e.signature !== 'string') return 'signature must be a string';
+  if (typeof e.signature !== 'string' || !storable(e.signature)) return 'signature must be a string';
   return null;
 }
 
-/**
- * Whether the entry belongs to this bundle's grant. An upstream `auth_failure` entry is
- * written before any grant verified, with empty `agentDID`/`grantId` and the scopes the tool
- * required; it is accepted as such (it is still hashed, signed and chained).
- */
-function identityProblem(e: SignedAuditEntry, bundle: BundleIdentity): string | null {
-  if (e.result === 'auth_failure' && e.agentDID === '' && e.grantId === '') return null;
-  if (e.grantId !== bundle.grantId) return `grantId ${e.grantId} is not this bundle's grant`;
-  if (e.agentDID !== bundle.agentDID) return `agentDID ${e.agentDID} is not this bundle's agent`;
-  const extra = e.scopes.filter((s) => !bundle.scopes.includes(s));
-  return extra.length > 0 ? `scopes outside the bundle: ${extra.join(', ')}` : null;
+type Refusal = { code: EntryErrorCode; message: string };
+
+/** A well-typed entry's metadata text, or its refusal: metadata that cannot be serialised, or over the cap. */
+function sizeCheck(e: SignedAuditEntry): Refusal | { text: string | null } {
+  const text = e.metadata === undefined ? null : metadataText(e.metadata);
+  if (e.metadata !== undefined && text === null) return { code: 'INVALID_ENTRY', message: 'metadata cannot be serialised (nested too deep)' };
+  const bytes = utf8Length(entryHashInput(e)) + e.signature.length;
+  if (bytes > MAX_ENTRY_BYTES) return { code: 'ENTRY_TOO_LARGE', message: `seq ${e.seq} is ${bytes} bytes; an entry may be at most ${MAX_ENTRY_BYTES}` };
+  return { text };
 }
 
-type Failure = { code: EntryErrorCode; message: string };
+type Failure = Refusal;
 /** The entry needs a look at older unused keys of a legacy bundle (see `searchKeys`). */
 const SEARCH = 'search';
 
@@ -118,9 +142,10 @@ async function searchKeys(e: SignedAuditEntry, bundle: BundleIdentity, state: { 
 }
 
 /**
- * Checks a batch on its own (PROTOCOL.md §5): shape, identity, hash, signature, then
- * continuity with the entry before it in the batch. Reports the first failure of each bad
- * entry; the batch is usable only when `errors` is empty.
+ * Checks a batch on its own (PROTOCOL.md §5): types, size, hash, signature, then continuity
+ * with the entry before it in the batch. Reports the first failure of each bad entry; the
+ * entries before the first failure are the storable prefix (`storablePrefix`). Each checked
+ * entry carries the flags it earned on its own (identity, scopes, the shared entry rules).
  */
 export async function checkEntries(raw: readonly unknown[], bundle: BundleIdentity): Promise<{ errors: EntryError[]; checked: CheckedEntry[] }> {
   const errors: EntryError[] = [];
@@ -128,20 +153,23 @@ export async function checkEntries(raw: readonly unknown[], bundle: BundleIdenti
   const seqOf = (e: unknown) => (isPlainObject(e) && Number.isSafeInteger(e.seq) ? (e.seq as number) : null);
   const fail = (index: number, code: EntryErrorCode, message: string) => errors.push({ seq: seqOf(raw[index]), index, code, message });
 
-  const problems = raw.map((e) => {
+  const sized = raw.map((e): Refusal | { text: string | null } => {
     const shape = shapeProblem(e);
-    if (shape !== null) return { code: 'INVALID_ENTRY' as const, message: shape };
-    const identity = identityProblem(e as SignedAuditEntry, bundle);
-    return identity === null ? null : { code: 'BUNDLE_MISMATCH' as const, message: identity };
+    return shape === null ? sizeCheck(e as SignedAuditEntry) : { code: 'INVALID_ENTRY', message: shape };
   });
   // Hashes and signatures of the whole batch are checked concurrently; results are read in order.
-  const pending = raw.map((e, i) => (problems[i] === null ? cryptoCheck(e as SignedAuditEntry, bundle) : null));
+  const pending = raw.map((e, i) => ('text' in sized[i]! ? cryptoCheck(e as SignedAuditEntry, bundle) : null));
   let newestUsed = 0;
   const search = { exhausted: false };
   for (let i = 0; i < raw.length; i++) {
-    let problem = problems[i] ?? (await pending[i]!);
+    const size = sized[i]!;
+    if (!('text' in size)) {
+      fail(i, size.code, size.message);
+      continue;
+    }
+    let problem = await pending[i]!;
     if (problem === SEARCH) problem = await searchKeys(raw[i] as SignedAuditEntry, bundle, search);
-    if (typeof problem === 'object' && problem !== null) {
+    if (typeof problem === 'object') {
       fail(i, problem.code, problem.message);
       continue;
     }
@@ -160,14 +188,19 @@ export async function checkEntries(raw: readonly unknown[], bundle: BundleIdenti
       fail(i, 'BROKEN_CHAIN', 'the first entry must have the genesis prevHash');
       continue;
     }
-    const version = problem as number;
     // A legacy device moves to a newer key and never back: once a successor signed, older keys are done.
-    if (version < newestUsed) {
-      fail(i, 'INVALID_SIGNATURE', `seq ${e.seq} is signed with audit key ${version}, retired once key ${newestUsed} signed`);
+    if (problem < newestUsed) {
+      fail(i, 'INVALID_SIGNATURE', `seq ${e.seq} is signed with audit key ${problem}, retired once key ${newestUsed} signed`);
       continue;
     }
-    newestUsed = version;
-    checked.push({ entry: e, metadataText: e.metadata === undefined ? null : JSON.stringify(e.metadata), keyVersion: version });
+    newestUsed = problem;
+    checked.push({ entry: e, index: i, metadataText: size.text, keyVersion: problem, flags: ownFlags(e, bundle) });
   }
   return { errors, checked };
+}
+
+/** The checked entries before the batch's first refused one: what may be stored. */
+export function storablePrefix(checked: readonly CheckedEntry[], errors: readonly EntryError[]): CheckedEntry[] {
+  const firstBad = Math.min(Infinity, ...errors.map((e) => e.index));
+  return checked.filter((c) => c.index < firstBad);
 }

@@ -5,8 +5,9 @@ import type { Queryable } from '../db/types.js';
 import { KeySpans, loadAuditKeys } from '../device-auth/key-spans.js';
 import type { IssuedBundle } from '../issue-bundle.js';
 import { bundleStatus, iso, type BundleRow } from '../records.js';
-import { checkEntries, type CheckedEntry, type EntryError } from './check-entries.js';
-import { storeEntries } from './store-entries.js';
+import { checkEntries, storablePrefix, type CheckedEntry, type EntryError } from './check-entries.js';
+import { storeEntries, type FlaggedEntry } from './store-entries.js';
+import { trackReportedHead, type BundleFlag } from './trail-head.js';
 
 /** The most entries one upload may carry (PROTOCOL.md §5). */
 export const MAX_SYNC_ENTRIES = 1000;
@@ -15,15 +16,22 @@ export interface SyncRequest {
   bundleId: string;
   deviceId: string | null;
   entries: unknown[];
+  /** The device log's head its proof states (PROTOCOL.md §8); null for an API-key upload. */
+  head?: { seq: number; hash: string } | null;
 }
 
 export interface SyncResult {
+  /** Leading entries of the batch the authority holds (replays and new ones). */
   accepted: number;
   rejected: number;
   revocationStatus: 'valid' | 'revoked';
   revokedAt: string | null;
   errors: EntryError[];
   newBundle: IssuedBundle | null;
+  /** Accepted entries that carry flags. */
+  flagged: FlaggedEntry[];
+  /** Flags of the bundle (`TRAIL_TRUNCATED`). */
+  bundleFlags: BundleFlag[];
 }
 
 /** Under 20 % of the offline window left (the client's own `shouldRefresh` rule, PROTOCOL.md §6). */
@@ -42,9 +50,11 @@ async function startUsedKeys(tx: Queryable, bundleId: string, spans: KeySpans, c
 }
 
 /**
- * One offline-sync upload: checks the batch on its own (400 with per-entry errors), then
- * appends it to the stored chain under the bundle's row lock. Revoked and expired bundles
- * still accept their audit trail: the device learns its revocation from the answer.
+ * One offline-sync upload: checks the batch on its own, then appends the entries before the
+ * first refused one to the stored chain under the bundle's row lock, each with its flags, and
+ * keeps the highest head the device reported (`TRAIL_TRUNCATED` when the trail no longer
+ * holds it). Any refused entry makes the answer a 400 with per-entry errors and `accepted`.
+ * Revoked and expired bundles still accept their audit trail: the device learns its revocation from the answer.
  */
 export async function syncBatch(ctx: AuthorityContext, developerId: string, request: SyncRequest, baseUrl: string): Promise<SyncResult> {
   if (request.entries.length > MAX_SYNC_ENTRIES) {
@@ -57,25 +67,37 @@ export async function syncBatch(ctx: AuthorityContext, developerId: string, requ
   const check = async (db: Queryable, row: BundleRow) => {
     const spans = new KeySpans(await loadAuditKeys(db, row.id));
     const identity = { agentDID: row.agent_did, grantId: row.grant_id, scopes: JSON.parse(row.scopes) as string[], spans };
-    const { errors, checked } = await checkEntries(request.entries, identity);
-    if (errors.length > 0) {
-      throw new AuthorityApiError(400, 'INVALID_AUDIT_ENTRIES', `${errors.length} of ${request.entries.length} entries failed verification`, {
-        details: { errors },
-      });
-    }
-    return { checked, spans };
+    return { ...(await checkEntries(request.entries, identity)), spans };
   };
   // Checked before the lock (signature checks are the slow part), and again under it if a refresh changed the keys meanwhile.
   const first = await check(ctx.db, bundle);
 
-  const { outcome, row } = await ctx.db.transaction(async (tx) => {
+  const { outcome, errors, row, bundleFlags } = await ctx.db.transaction(async (tx) => {
     const locked = await findBundle(tx, developerId, bundle.id, { forUpdate: true });
-    const { checked, spans } = locked.audit_key_version === bundle.audit_key_version ? first : await check(tx, locked);
+    const { checked, errors, spans } = locked.audit_key_version === bundle.audit_key_version ? first : await check(tx, locked);
+    // The entries before the first refused one are stored: a bad entry never holds back the trail before it.
+    const prefix = storablePrefix(checked, errors);
     const head = { seq: Number(locked.head_seq), hash: locked.head_hash };
-    const stored = checked.length === 0 ? { accepted: 0, rejected: 0, errors: [] } : await storeEntries(tx, bundle.id, head, checked, request.deviceId, new Date(ctx.now()).toISOString());
-    await startUsedKeys(tx, bundle.id, spans, checked, head.seq);
-    return { outcome: stored, row: locked };
+    const nowMs = ctx.now();
+    const clock = {
+      nowMs,
+      offlineExpiresAtMs: new Date(locked.offline_expires_at).getTime(),
+      revokedAtMs: locked.revoked_at === null ? null : new Date(locked.revoked_at).getTime(),
+      revokedHeadSeq: locked.revoked_head_seq === null ? null : Number(locked.revoked_head_seq),
+    };
+    const stored = await storeEntries(tx, bundle.id, head, prefix, request.deviceId, new Date(nowMs).toISOString(), clock);
+    await startUsedKeys(tx, bundle.id, spans, prefix.slice(0, stored.accepted), head.seq);
+    const bundleFlags = await trackReportedHead(tx, locked, request.head ?? null, stored.head, stored.forked);
+    return { outcome: stored, errors: [...errors, ...stored.errors].sort((a, b) => a.index - b.index), row: locked, bundleFlags };
   });
+  if (outcome.conflict) throw outcome.conflict; // After the commit: what the upload told about the device's trail stands.
+  const revocation = { revocationStatus: row.status === 'revoked' ? ('revoked' as const) : ('valid' as const), revokedAt: row.revoked_at === null ? null : iso(row.revoked_at) };
+  if (errors.length > 0) {
+    // A 4xx, so a client that marks a batch synced on any 2xx never skips an entry; `accepted` says how far it got.
+    throw new AuthorityApiError(400, 'INVALID_AUDIT_ENTRIES', `${errors.length} of ${request.entries.length} entries failed verification; the first ${outcome.accepted} are stored`, {
+      details: { errors, accepted: outcome.accepted, rejected: request.entries.length - outcome.accepted, flagged: outcome.flagged, bundleFlags, ...revocation },
+    });
+  }
 
   const now = ctx.now();
   let newBundle: IssuedBundle | null = null;
@@ -85,10 +107,5 @@ export async function syncBatch(ctx: AuthorityContext, developerId: string, requ
       throw error;
     });
   }
-  return {
-    ...outcome,
-    revocationStatus: row.status === 'revoked' ? 'revoked' : 'valid',
-    revokedAt: row.revoked_at === null ? null : iso(row.revoked_at),
-    newBundle,
-  };
+  return { accepted: outcome.accepted, rejected: 0, ...revocation, errors: [], newBundle, flagged: outcome.flagged, bundleFlags };
 }
