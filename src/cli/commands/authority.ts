@@ -22,6 +22,16 @@ function corsOrigin(value: string, previous: string[] = []): string[] {
   return [...previous, value.replace(/\/$/, '')];
 }
 
+/** A PGlite data folder another live process has open: one line naming it, exit 2. */
+async function lockedAs2<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'DATA_DIR_LOCKED') throw new CliError(`${(error as Error).message}; stop it first (one process per data folder)`, 2);
+    throw error;
+  }
+}
+
 // The server's packages are optional peers: load them only for these commands.
 async function loadAuthority() {
   try {
@@ -50,14 +60,14 @@ export function registerAuthority(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid --port ${opts.port}`, 2);
       const { startAuthority } = await loadAuthority();
       const apiKey = opts.apiKey ?? process.env.OFFLINE_CONSENT_API_KEY;
-      const server = await startAuthority({
+      const server = await lockedAs2(() => startAuthority({
         ...location(opts),
         port,
         host: opts.host,
         ...(apiKey ? { apiKey } : {}),
         ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
         ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin.includes('*') ? ('*' as const) : opts.corsOrigin } : {}),
-      });
+      }));
       report(!!opts.json, { url: server.url, port: server.port }, () => `authority listening on ${server.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
@@ -75,7 +85,7 @@ export function registerAuthority(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: LocationOptions & { name: string; json?: boolean }) => {
       const { initAuthority } = await loadAuthority();
-      const { developerId, apiKey } = await initAuthority({ ...location(opts), name: opts.name });
+      const { developerId, apiKey } = await lockedAs2(() => initAuthority({ ...location(opts), name: opts.name }));
       report(!!opts.json, { developerId, apiKey }, () => `developer ${developerId}\nAPI key (shown once, keep it secret): ${apiKey}`);
     });
 }
