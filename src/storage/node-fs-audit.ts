@@ -1,17 +1,18 @@
 /// <reference types="node" />
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SignedAuditEntry } from '../audit/types.js';
-import { AuditLogError, OfflineConsentError } from '../errors.js';
+import { AuditLogError } from '../errors.js';
 import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from '../audit/audit-store.js';
 import { checkMetaValue } from '../audit/json-value.js';
-import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
-import { acquireFileLock, describeHolder, FileLockedError, type FileLock, type StaleLock } from './node-fs-lock.js';
+import { fsyncDir } from './node-fs-atomic.js';
+import { acquireFileLock, describeHolder, FileLockedError, type FileLock } from './node-fs-lock.js';
 import { readSegmentEnds } from './node-fs-ends.js';
 import { readEntryLines } from './node-fs-lines.js';
 import { seekSeq } from './node-fs-seek.js';
 import { createMarkFile } from './node-fs-mark.js';
+import { isErrno, openIfExists, parseHead, parseMeta, readOptional, readSyncedMarker, staleLockRecovery, writeAt, writeSide } from './node-fs-sidecars.js';
 
 export interface FileAuditStoreOptions {
   /**
@@ -312,88 +313,4 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
 async function undo(seg: Segment): Promise<void> {
   await seg.fh?.truncate(seg.size);
   await seg.fh?.datasync();
-}
-
-function isErrno(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && !(error instanceof OfflineConsentError);
-}
-
-/** A side record replaced atomically; a filesystem refusal (ENOSPC, EROFS …) is a typed write failure. */
-async function writeSide(file: string, text: string): Promise<void> {
-  try {
-    await writeFileAtomic(file, text);
-  } catch (error) {
-    throw isErrno(error) ? new AuditLogError(`Could not write ${file} (${error.code}); it keeps its previous value`, 'AUDIT_WRITE_FAILED', { cause: error }) : error;
-  }
-}
-
-async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-function parseHead(text: string | null, path: string): AuditHead | null {
-  if (text === null) return null;
-  try {
-    const h = JSON.parse(text) as AuditHead;
-    if (Number.isSafeInteger(h.seq) && h.seq > 0 && typeof h.hash === 'string' && typeof h.timestamp === 'string') return h;
-  } catch {
-    // reported below
-  }
-  throw new AuditLogError(`${path} is not a valid head record`, 'AUDIT_STORE_CORRUPT');
-}
-
-function parseMeta(text: string | null, path: string): Record<string, unknown> {
-  if (text === null) return {};
-  try {
-    const m = JSON.parse(text) as unknown;
-    if (m !== null && typeof m === 'object' && !Array.isArray(m)) return m as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new AuditLogError(`${path} is not a valid meta record`, 'AUDIT_STORE_CORRUPT');
-}
-
-/**
- * Upstream writes the marker non-atomically and starts from -1; read it leniently. A value
- * past the head or unreadable is never trusted: it resets to just before the live segment
- * (rotated segments were synced), so those entries are uploaded again (idempotent upstream).
- */
-function readSyncedMarker(text: string | null, headSeq: number, beforeLive: number, recovered: AuditRecovery[]): number {
-  if (text === null) return 0;
-  const trimmed = text.trim();
-  const value = /^-?\d+$/.test(trimmed) ? Math.max(0, Number(trimmed)) : NaN;
-  if (Number.isSafeInteger(value) && value <= headSeq) return value;
-  recovered.push({
-    kind: 'synced-marker',
-    droppedBytes: 0,
-    message: `Synced marker ${JSON.stringify(trimmed.slice(0, 40))} is ${Number.isSafeInteger(value) ? `past the head (seq ${headSeq})` : 'unreadable'}; using ${beforeLive}: entries after it count as unsynced`,
-  });
-  return beforeLive;
-}
-
-function staleLockRecovery({ holder, reason }: StaleLock): AuditRecovery {
-  const why = { dead: 'is no longer running', rebooted: 'ran before a reboot', 'pid-reused': 'is gone (its pid now belongs to another process)', unreadable: 'left an unreadable lock file' }[reason];
-  return { kind: 'stale-lock', droppedBytes: 0, message: `Took over the write lock: its holder ${holder ? describeHolder(holder) : ''} ${why}`.replace('  ', ' ') };
-}
-
-/** A read handle on `path`, or null when there is no such file yet. */
-async function openIfExists(path: string): Promise<FileHandle | null> {
-  try {
-    return await open(path, constants.O_RDONLY);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }
