@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'ENROLLMENT_EXPIRED'
   | 'ENROLLMENT_CANCELLED'
   | 'ENROLLMENT_REUSED'
+  | 'INVALID_TOOL'
+  | 'AUTH_FAILED'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */

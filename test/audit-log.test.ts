@@ -55,8 +55,8 @@ describe('createOfflineAuditLog: appends', () => {
   });
 
   it('refuses a key that is not Ed25519', async () => {
-    const { log } = newLog({ signingKey: { ...AUDIT_KEY, algorithm: 'RS256' } });
-    await expect(log.append(entry())).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    // Synchronously, when the log is created (as upstream), not at the first append.
+    expect(() => newLog({ signingKey: { ...AUDIT_KEY, algorithm: 'RS256' } })).toThrow(expect.objectContaining({ code: 'INVALID_KEY', message: expect.stringContaining('Ed25519') }));
     const garbled = newLog({ signingKey: { ...AUDIT_KEY, privateKey: 'not a key' } }).log;
     await expect(garbled.append(entry())).rejects.toBeInstanceOf(OfflineConsentError);
   });

@@ -51,6 +51,14 @@ describe('chain vectors (PROTOCOL.md §3)', () => {
     }
   });
 
+  it('verifyEntrySignature answers false, as upstream, for a key that is not an Ed25519 public key (no INVALID_KEY rejection)', async () => {
+    const entry = chain[1]!;
+    const rsa = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])).publicKey;
+    for (const key of ['not a key', '', { kty: 'OKP', crv: 'Ed25519' }, rsa, null]) {
+      await expect(verifyEntrySignature(entry, key as never), String(key)).resolves.toBe(false);
+    }
+  });
+
   it('verifyChain accepts the vector chain with signatures', async () => {
     expect(await verifyChain(chain, { publicKey: AUDIT_KEY.publicKey })).toEqual({ valid: true, count: 3 });
   });

@@ -85,5 +85,30 @@ describe('differential test against jose', () => {
     // Every kind was exercised.
     expect(Object.keys(tally).sort()).toEqual([...KINDS].sort());
   });
-});
 
+  it('agrees with jose on tokens lacking the optional claims (sub, jti, scp), and reports expiry first as upstream', async () => {
+    const snap = snapshot();
+    const oracleKeys = createLocalJWKSet({ keys: snap.keys });
+    const ours = createOfflineVerifier({ jwksSnapshot: snap, now: () => NOW });
+    const optional = ['sub', 'jti', 'scp'] as const;
+    for (let mask = 0; mask < 1 << optional.length; mask++) {
+      for (const expired of [false, true]) {
+        const claims: JWTPayload = grantClaims({ exp: expired ? NOW_S - 100 : NOW_S + 3600 });
+        optional.forEach((name, bit) => {
+          if (mask & (1 << bit)) delete claims[name];
+        });
+        const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: ISSUER_KID }).sign(await issuerPrivateKey());
+        const oracle = await jwtVerify(token, oracleKeys, { algorithms: ['RS256'], currentDate: new Date(NOW), clockTolerance: 30, requiredClaims: ['exp'] }).then(
+          () => 'accepted',
+          (e: { code?: string }) => e.code,
+        );
+        const verdict = await ours.verify(token).then(
+          () => 'accepted',
+          (e: { code?: string }) => e.code,
+        );
+        expect(oracle, JSON.stringify(claims)).toBe(expired ? 'ERR_JWT_EXPIRED' : 'accepted');
+        expect(verdict, JSON.stringify(claims)).toBe(expired ? 'TOKEN_EXPIRED' : 'accepted');
+      }
+    }
+  });
+});

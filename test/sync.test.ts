@@ -45,10 +45,38 @@ describe('syncAuditLog (injected fetch)', () => {
     expect(result).toMatchObject({ syncedCount: 250, accepted: 250, hasErrors: false, revocationStatus: 'valid' });
     expect(await log.unsyncedCount()).toBe(0);
     expect(progress).toHaveBeenLastCalledWith({ synced: 250, total: 250 });
-    // Nothing left: the next sync uploads nothing and only asks for the revocation status.
+    // Nothing left: with checkRevocation the next sync uploads nothing and only asks for the revocation status.
     const again = injectedFetch(() => json(200, { data: { bundleId: 'cb_test', status: 'active', revokedAt: null } }));
-    expect(await syncAuditLog(log, { ...base, fetch: again.fetch })).toMatchObject({ syncedCount: 0, revocationStatus: 'valid' });
+    expect(await syncAuditLog(log, { ...base, fetch: again.fetch, checkRevocation: true })).toMatchObject({ syncedCount: 0, revocationStatus: 'valid' });
     expect(again.calls.map((c) => c.url)).toEqual(['http://authority.test/v1/consent-bundles/cb_test/revocation-status']);
+  });
+
+  it('with nothing pending makes no request at all and answers as upstream (no error, revocation unknown), also offline', async () => {
+    const offline = injectedFetch(() => {
+      throw new TypeError('fetch failed (offline)');
+    });
+    for (const log of [await logWith(0), await (async () => {
+      const l = await logWith(2);
+      await l.markSynced(2);
+      return l;
+    })()]) {
+      const started = Date.now();
+      const result = await syncAuditLog(log, { ...base, fetch: offline.fetch, retryDelaysMs: [200, 400, 800] });
+      expect(result).toEqual({
+        syncedCount: 0, hasErrors: false, errors: [], accepted: 0, rejected: 0, revocationStatus: 'unknown', revokedAt: null, newBundle: null, flagged: [], bundleFlags: [],
+      });
+      expect(Date.now() - started).toBeLessThan(150);
+    }
+    expect(offline.calls).toEqual([]);
+    // checkRevocation: false never asks, even after an upload; true asks, and offline says so.
+    const log = await logWith(1);
+    const quiet = injectedFetch((url, init) => (url.endsWith('/offline-sync') ? json(200, { accepted: 1, rejected: 0, errors: [] }) : accept(url, init)));
+    expect(await syncAuditLog(log, { ...base, fetch: quiet.fetch, checkRevocation: false })).toMatchObject({ syncedCount: 1, revocationStatus: 'unknown', hasErrors: false });
+    expect(quiet.calls.map((c) => c.url)).toEqual(['http://authority.test/v1/audit/offline-sync']);
+    const asked = await syncAuditLog(log, { ...base, fetch: offline.fetch, checkRevocation: true });
+    expect(asked).toMatchObject({ syncedCount: 0, hasErrors: true, revocationStatus: 'unknown' });
+    expect(asked.errors[0]).toMatchObject({ code: 'NETWORK_ERROR' });
+    await expect(syncAuditLog(log, { ...base, fetch: offline.fetch, checkRevocation: 'yes' as never })).rejects.toBeInstanceOf(TypeError);
   });
 
   it('retries 5xx and network errors with back-off, then succeeds', async () => {

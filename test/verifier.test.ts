@@ -116,27 +116,70 @@ describe('error codes, in PROTOCOL.md §2 order', () => {
     expect(await codeOf(v.verify(unencoded))).toBe('VERIFICATION_FAILED');
   });
 
-  it('5 INVALID_CLAIM for wrong claim types and missing required claims', async () => {
+  it('5 VERIFICATION_FAILED (as upstream, from jose) for a missing exp or a time claim that is not a NumericDate', async () => {
     const v = verifier();
     const cases = [
-      { exp: undefined },
+      { exp: undefined }, // upstream reads it as 1970 and accepts; refused here, with upstream's code for a bad exp
       { exp: '1795259200' },
-      { scp: 'sensor:read' },
-      { scp: [1, 2] },
-      { agt: undefined },
-      { sub: 7 },
-      { jti: '' },
       { iat: 'yesterday' },
-      { delegationDepth: -1 },
-      { delegationDepth: 1.5 },
-      { grnt: 5 },
+      { nbf: 'soon' },
       { exp: -1e13 }, // beyond the range of a Date: was an untyped RangeError building TokenExpiredError
       { exp: 1e13 },
       { nbf: 1e300 },
     ];
     for (const override of cases) {
+      expect(await codeOf(v.verify(await signToken(grantClaims(override as never)))), JSON.stringify(override)).toBe('VERIFICATION_FAILED');
+    }
+  });
+
+  it('5 INVALID_CLAIM for present claims of the wrong type, and for no agt or grant id (the guard attributes entries to them)', async () => {
+    const v = verifier();
+    const cases = [
+      { scp: [1, 2] },
+      { agt: undefined },
+      { agt: '' },
+      { sub: 7 },
+      { jti: 7 },
+      { jti: '', grnt: undefined },
+      { jti: undefined, grnt: '' },
+      { delegationDepth: -1 },
+      { delegationDepth: 1.5 },
+      { delegationDepth: '0' },
+      { grnt: 5 },
+      { iss: 5 },
+    ];
+    for (const override of cases) {
       expect(await codeOf(v.verify(await signToken(grantClaims(override as never)))), JSON.stringify(override)).toBe('INVALID_CLAIM');
     }
+  });
+
+  it('5 sub, jti and scp are optional as upstream: absent sub/jti read as "", absent or non-array scp as []', async () => {
+    const v = verifier();
+    const grant = await v.verify(await signToken(grantClaims({ sub: undefined, jti: undefined, scp: undefined })));
+    expect(grant).toMatchObject({ principalDID: '', jti: '', grantId: 'grnt_test', scopes: [], agentDID: 'did:key:z6MkAgent' });
+    expect((await v.verify(await signToken(grantClaims({ scp: 'sensor:read' } as never)))).scopes).toEqual([]);
+    const noScp = await signToken(grantClaims({ scp: undefined }));
+    const err = await verifier({ requireScopes: ['sensor:read'] }).verify(noScp).catch((e) => e);
+    expect(err).toBeInstanceOf(ScopeViolationError);
+    expect(err.grantScopes).toEqual([]);
+  });
+
+  it('5 upstream order: expiry and iat are judged before claim shape', async () => {
+    const bare = { sub: undefined, agt: undefined, jti: undefined, grnt: undefined, scp: undefined };
+    const expired = await signToken(grantClaims({ ...bare, exp: NOW_S - 100 }));
+    const err = await verifier({ requireScopes: ['sensor:read'] }).verify(expired).catch((e) => e);
+    expect(err).toBeInstanceOf(TokenExpiredError);
+    expect(err.code).toBe('TOKEN_EXPIRED');
+    for (const broken of [{ scp: [1] }, { delegationDepth: -1 }, { sub: 7 }]) {
+      expect(await codeOf(verifier().verify(await signToken(grantClaims({ ...broken, exp: NOW_S - 100 } as never)))), JSON.stringify(broken)).toBe('TOKEN_EXPIRED');
+    }
+    expect(await codeOf(verifier().verify(await signToken(grantClaims({ ...bare, iat: NOW_S + 120 }))))).toBe('FUTURE_IAT');
+    expect(await codeOf(verifier({ issuer: 'https://evil.example' }).verify(expired))).toBe('TOKEN_EXPIRED');
+    // Cached tokens keep the order: the second call reads the remembered verdict.
+    const v = verifier();
+    const missingAgt = await signToken(grantClaims({ agt: undefined }));
+    expect(await codeOf(v.verify(missingAgt))).toBe('INVALID_CLAIM');
+    expect(await codeOf(v.verify(missingAgt))).toBe('INVALID_CLAIM');
   });
 
   it('6 TOKEN_EXPIRED carries expiredAt', async () => {

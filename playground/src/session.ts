@@ -94,9 +94,9 @@ export class Session {
     return checked.valid ? { valid: true, count: entries.length } : { valid: false, brokenAt: entries[checked.brokenAt]?.seq ?? checked.brokenAt, reason: checked.reason };
   }
 
-  /** Sends the unsynced entries, each request signed with this device's audit key. */
+  /** Sends the unsynced entries, each request signed with this device's audit key; always asks the revocation status (the page shows it). */
   async sync(onProgress: (p: SyncProgress) => void): Promise<SyncResult> {
-    return syncAuditLog(this.log, { bundle: this.bundle, fetch: deviceFetch, onProgress, retryDelaysMs: [200, 400] });
+    return syncAuditLog(this.log, { bundle: this.bundle, fetch: deviceFetch, onProgress, retryDelaysMs: [200, 400], checkRevocation: true });
   }
 
   /** Asks the authority itself (a signed device call); a revocation is kept where the guard reads it, as a sync would. */

@@ -6,7 +6,7 @@ import { exportEd25519PublicKeyPem } from '../crypto/ed25519.js';
 import { REVOCATION_META } from '../sync/revocation.js';
 import { openMark, sealMark, toRevocationLatch, type HighWaterMark, type RevocationLatch } from './high-water-mark.js';
 import { KEY_SPANS_META, importKeySpans, nextSpans, type AuditKeySpan } from './key-spans.js';
-import { importAuditSigningKey, type AuditSigningKey } from './signing-key.js';
+import { assertEd25519Algorithm, importAuditSigningKey, type AuditSigningKey } from './signing-key.js';
 import type { SignedAuditEntry } from './types.js';
 import { verifyChain } from './verify-chain.js';
 import { TRUNCATION_ACCEPTED_ACTION, type OfflineAuditLog, type OfflineAuditLogOptions } from './log-options.js';
@@ -41,6 +41,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   if (typeof now !== 'function') throw new TypeError('now must be a function returning Unix ms');
   if (onRecover !== undefined && typeof onRecover !== 'function') throw new TypeError('onRecover must be a function');
   if (bundle !== undefined && (!bundle || typeof bundle !== 'object')) throw new TypeError('bundle must be a consent bundle');
+  assertEd25519Algorithm(signingKey); // a non-Ed25519 key is refused here, before the log exists, not at the first append
   if (acceptTruncation !== undefined) {
     if (!acceptTruncation || typeof acceptTruncation.agentDID !== 'string' || typeof acceptTruncation.grantId !== 'string') {
       throw new TypeError('acceptTruncation must be { agentDID, grantId } (readGrantIdentity(bundle.grantToken))');

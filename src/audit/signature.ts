@@ -18,8 +18,15 @@ export async function verifyHashSignature(publicKey: CryptoKey, hash: string, si
 
 /**
  * Whether the entry's signature is valid for its `hash` under `publicKey` (PEM, JWK or
- * CryptoKey). It does not recompute the hash: `verifyChain` does both.
+ * CryptoKey). It does not recompute the hash: `verifyChain` does both. A key that cannot be
+ * imported as an Ed25519 public key verifies nothing: `false`, as upstream answers, not a rejection.
  */
 export async function verifyEntrySignature(entry: Pick<SignedAuditEntry, 'hash' | 'signature'>, publicKey: Ed25519KeyInput): Promise<boolean> {
-  return verifyHashSignature(await importEd25519PublicKey(publicKey), entry.hash, entry.signature);
+  let key: CryptoKey;
+  try {
+    key = await importEd25519PublicKey(publicKey);
+  } catch {
+    return false;
+  }
+  return verifyHashSignature(key, entry?.hash, entry?.signature);
 }

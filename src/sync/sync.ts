@@ -66,6 +66,8 @@ export async function proofHead(log: Pick<SyncableAuditLog, 'head'>): Promise<{ 
  * contiguous prefix the authority acknowledged — including the `accepted` prefix of a batch
  * refused with 400 for a later entry; the first batch that still fails after retries stops the
  * sync. Entries the authority flagged are listed in `flagged`. A `revoked` answer is recorded in the log (`recordRevocation`).
+ * With nothing pending no request is made (`revocationStatus: 'unknown'`), as upstream; pass
+ * `checkRevocation: true` to ask the authority anyway (or call `revocationStatus(bundle)`).
  */
 export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions): Promise<SyncResult> {
   const { bundle } = options;
@@ -75,6 +77,7 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
   const syncUrl = resolveSyncUrl(endpoint);
   const base = authorityBaseUrl(syncUrl);
   const batchSize = options.batchSize ?? 100;
+  if (options.checkRevocation !== undefined && typeof options.checkRevocation !== 'boolean') throw new TypeError('checkRevocation must be a boolean');
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}`);
   }
@@ -173,8 +176,10 @@ export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions):
     }
   }
 
-  if (requests === 0 || result.revocationStatus === 'unknown') {
-    // Nothing was uploaded (or no answer said): ask for the revocation status directly.
+  // Nothing to upload makes no request at all (upstream's answer: syncedCount 0, no errors) unless
+  // `checkRevocation: true`; after an upload whose answers did not say, the status is asked directly.
+  const askRevocation = options.checkRevocation ?? requests > 0;
+  if (askRevocation && result.revocationStatus === 'unknown') {
     const answer = await requestWithRetry(`${base}/v1/consent-bundles/${encodeURIComponent(bundleId)}/revocation-status`, { method: 'GET' }, req);
     if (answer.ok && answer.status === 200) {
       const data = answerData(answer.body);

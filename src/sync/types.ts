@@ -47,6 +47,11 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Back-off before each retry of a failed batch (default 200, 400, 800 ms). */
   retryDelaysMs?: readonly number[];
+  /**
+   * Ask `/revocation-status` when no upload answer said (default: only after an upload). With
+   * nothing pending the sync makes no request at all unless this is `true`; `false` never asks.
+   */
+  checkRevocation?: boolean;
 }
 
 /** What a sync did and what the authority said. */
@@ -57,7 +62,7 @@ export interface SyncResult {
   rejected: number;
   hasErrors: boolean;
   errors: SyncError[];
-  /** `'unknown'` only when no answer from the authority said either way. */
+  /** `'unknown'` when no answer from the authority said either way (always, with nothing pending and no `checkRevocation`). */
   revocationStatus: 'valid' | 'revoked' | 'unknown';
   revokedAt: string | null;
   /** A refreshed bundle when the authority sent one. */

@@ -1,5 +1,32 @@
-import type { Logger, OfflineVerifierOptions } from './verify.js';
 import type { JWKSSnapshot } from './snapshot.js';
+
+// The option types live here; verify.ts imports them (never the reverse), so there is no cycle.
+
+/** Where warnings go when `onScopeViolation` is `'log'`. */
+export interface Logger {
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface OfflineVerifierOptions {
+  /** Issuer public keys fetched while online. */
+  jwksSnapshot: JWKSSnapshot;
+  /** Tolerance for `exp` and `iat`, in seconds (default 30). */
+  clockSkewSeconds?: number;
+  /** Scopes every token must grant. */
+  requireScopes?: string[];
+  /** Highest `delegationDepth` accepted (inclusive). */
+  maxDelegationDepth?: number;
+  /** `'throw'` (default) raises `ScopeViolationError`; `'log'` only warns. */
+  onScopeViolation?: 'throw' | 'log';
+  /** Receives scope-violation warnings in `'log'` mode (default `console`). */
+  logger?: Logger;
+  /** Clock in Unix milliseconds (default `Date.now`); every time rule reads it. */
+  now?: () => number;
+  /** When set, the token's `iss` must equal it. */
+  issuer?: string;
+  /** How many distinct verified tokens to remember so re-verification skips RSA (default 256; 0 disables). */
+  cacheSize?: number;
+}
 
 /** Verifier options with defaults applied, checked once at construction. */
 export interface ResolvedVerifierOptions {

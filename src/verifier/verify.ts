@@ -1,39 +1,14 @@
 import { OfflineVerificationError, TokenExpiredError } from '../errors.js';
-import { parseGrantClaims, type GrantClaims } from './claims.js';
+import { parseGrantClaims, type ParsedGrantToken } from './claims.js';
 import { enforceScopes } from './scopes.js';
 import { importKeyByKid, isSnapshotExpired, type JWKSSnapshot } from './snapshot.js';
 import { LruCache } from './token-cache.js';
 import { verifyRs256Compact } from './rs256.js';
-import { validateVerifierOptions } from './options.js';
+import { validateVerifierOptions, type OfflineVerifierOptions } from './options.js';
 import { headerKid, splitCompact } from './header.js';
 
 export { MAX_TOKEN_LENGTH } from './header.js';
-
-/** Where warnings go when `onScopeViolation` is `'log'`. */
-export interface Logger {
-  warn(message: string, details?: Record<string, unknown>): void;
-}
-
-export interface OfflineVerifierOptions {
-  /** Issuer public keys fetched while online. */
-  jwksSnapshot: JWKSSnapshot;
-  /** Tolerance for `exp` and `iat`, in seconds (default 30). */
-  clockSkewSeconds?: number;
-  /** Scopes every token must grant. */
-  requireScopes?: string[];
-  /** Highest `delegationDepth` accepted (inclusive). */
-  maxDelegationDepth?: number;
-  /** `'throw'` (default) raises `ScopeViolationError`; `'log'` only warns. */
-  onScopeViolation?: 'throw' | 'log';
-  /** Receives scope-violation warnings in `'log'` mode (default `console`). */
-  logger?: Logger;
-  /** Clock in Unix milliseconds (default `Date.now`); every time rule reads it. */
-  now?: () => number;
-  /** When set, the token's `iss` must equal it. */
-  issuer?: string;
-  /** How many distinct verified tokens to remember so re-verification skips RSA (default 256; 0 disables). */
-  cacheSize?: number;
-}
+export type { Logger, OfflineVerifierOptions } from './options.js';
 
 /** What a verified grant token says, in the upstream SDK's field names. */
 export interface VerifiedGrant {
@@ -62,7 +37,7 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
   const skewMs = opts.clockSkewSeconds * 1000;
   // Per kid: the import in flight, then the imported key itself (reachable without an await).
   const keys = new Map<string, CryptoKey | null | Promise<CryptoKey | null>>();
-  const verified = new LruCache<string, GrantClaims>(opts.cacheSize);
+  const verified = new LruCache<string, ParsedGrantToken>(opts.cacheSize);
   const vetted = new LruCache<string, string>(16);
 
   function keyFor(kid: string): CryptoKey | null | Promise<CryptoKey | null> {
@@ -82,7 +57,7 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
     return importing;
   }
 
-  async function verifySignature(token: string): Promise<GrantClaims> {
+  async function verifySignature(token: string): Promise<ParsedGrantToken> {
     const { firstDot, lastDot } = splitCompact(token);
     const kid = headerKid(token, firstDot, vetted);
     const found = keyFor(kid);
@@ -99,17 +74,20 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
     }
   }
 
-  function checkClaims(claims: GrantClaims, nowMs: number): VerifiedGrant {
-    if (issuer !== undefined && claims.iss !== issuer) {
-      throw new OfflineVerificationError('Token issuer does not match', 'INVALID_CLAIM');
-    }
-    if (claims.exp * 1000 + skewMs <= nowMs) throw new TokenExpiredError(new Date(claims.exp * 1000));
-    if (claims.iat !== undefined && claims.iat * 1000 > nowMs + skewMs) {
+  /** Upstream's order: expiry, then `iat` (and `nbf`), then what the other claims say. */
+  function checkClaims(parsed: ParsedGrantToken, nowMs: number): VerifiedGrant {
+    if (parsed.exp * 1000 + skewMs <= nowMs) throw new TokenExpiredError(new Date(parsed.exp * 1000));
+    if (parsed.iat !== undefined && parsed.iat * 1000 > nowMs + skewMs) {
       throw new OfflineVerificationError('Token iat is in the future', 'FUTURE_IAT');
     }
-    if (claims.nbf !== undefined && claims.nbf * 1000 > nowMs + skewMs) {
+    if (parsed.nbf !== undefined && parsed.nbf * 1000 > nowMs + skewMs) {
       throw new OfflineVerificationError('Token is not valid yet (nbf)', 'TOKEN_NOT_YET_VALID');
     }
+    if (issuer !== undefined && parsed.iss !== issuer) {
+      throw new OfflineVerificationError('Token issuer does not match', 'INVALID_CLAIM');
+    }
+    const claims = parsed.claims;
+    if ('invalid' in claims) throw new OfflineVerificationError(claims.invalid, 'INVALID_CLAIM');
     const scopes = [...claims.scp];
     if (requireScopes.length > 0) {
       if (onScopeViolation === 'throw') {

@@ -19,23 +19,28 @@ export function expectedVerdict(claims: Record<string, unknown>, o: OracleOption
   const fail = (code: string): Verdict => ({ ok: false, code });
   const { exp, iat, nbf, scp, sub, agt, jti, grnt, iss, dev } = claims;
   const depth = claims.delegationDepth ?? 0;
-  // Step 5: claim types (any one wrong → INVALID_CLAIM).
-  if (!isNumericDate(exp)) return fail('INVALID_CLAIM');
-  if (!Array.isArray(scp) || !scp.every((s) => typeof s === 'string')) return fail('INVALID_CLAIM');
-  if (typeof depth !== 'number' || !Number.isSafeInteger(depth) || depth < 0) return fail('INVALID_CLAIM');
-  if (!isNonEmpty(sub) || !isNonEmpty(agt) || !isNonEmpty(jti)) return fail('INVALID_CLAIM');
-  for (const v of [grnt, iss, dev]) if (v !== undefined && typeof v !== 'string') return fail('INVALID_CLAIM');
-  for (const v of [iat, nbf]) if (v !== undefined && !isNumericDate(v)) return fail('INVALID_CLAIM');
-  // Steps 6–9, in order.
+  // Step 5a: time claim format (jose's, so upstream's, VERIFICATION_FAILED); a missing exp is refused too.
+  for (const v of [exp, iat, nbf]) if (v !== undefined && !isNumericDate(v)) return fail('VERIFICATION_FAILED');
+  if (exp === undefined) return fail('VERIFICATION_FAILED');
+  // Steps 6–8, before any other claim is judged (upstream's order).
   const skewMs = o.skewS * 1000;
-  if (exp * 1000 + skewMs <= o.nowMs) return fail('TOKEN_EXPIRED');
+  if ((exp as number) * 1000 + skewMs <= o.nowMs) return fail('TOKEN_EXPIRED');
   if (iat !== undefined && (iat as number) * 1000 > o.nowMs + skewMs) return fail('FUTURE_IAT');
   if (nbf !== undefined && (nbf as number) * 1000 > o.nowMs + skewMs) return fail('TOKEN_NOT_YET_VALID');
-  if (!o.requireScopes.every((s) => scp.includes(s))) return fail('SCOPE_VIOLATION');
+  // Step 5b: the other claims. sub, jti, scp optional (scp not an array reads as []); a present
+  // one of the wrong type, or no agt / grant id (grnt, else jti), → INVALID_CLAIM.
+  const scopes = Array.isArray(scp) ? scp : [];
+  if (!scopes.every((s) => typeof s === 'string')) return fail('INVALID_CLAIM');
+  if (typeof depth !== 'number' || !Number.isSafeInteger(depth) || depth < 0) return fail('INVALID_CLAIM');
+  for (const v of [sub, jti, grnt, iss, dev]) if (v !== undefined && typeof v !== 'string') return fail('INVALID_CLAIM');
+  const grantId = isNonEmpty(grnt) ? grnt : (jti ?? '');
+  if (!isNonEmpty(agt) || !isNonEmpty(grantId)) return fail('INVALID_CLAIM');
+  // Steps 9–10.
+  if (!o.requireScopes.every((s) => scopes.includes(s))) return fail('SCOPE_VIOLATION');
   if (depth > o.maxDelegationDepth) return fail('DELEGATION_DEPTH_EXCEEDED');
   return {
     ok: true,
-    grant: { agentDID: agt, principalDID: sub, scopes: scp, expiresAt: new Date(exp * 1000), jti, grantId: isNonEmpty(grnt) ? grnt : jti, depth },
+    grant: { agentDID: agt, principalDID: sub ?? '', scopes, expiresAt: new Date((exp as number) * 1000), jti: jti ?? '', grantId, depth },
   };
 }
 

@@ -121,7 +121,7 @@ describe('grant tokens under attack (fast-check)', () => {
     );
     console.log('[property] verdicts:', JSON.stringify(tally));
     // The generator must reach acceptance and every claim-level verdict, or the oracle proves little.
-    expect(Object.keys(tally).sort()).toEqual(['DELEGATION_DEPTH_EXCEEDED', 'FUTURE_IAT', 'INVALID_CLAIM', 'SCOPE_VIOLATION', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'accepted']);
+    expect(Object.keys(tally).sort()).toEqual(['DELEGATION_DEPTH_EXCEEDED', 'FUTURE_IAT', 'INVALID_CLAIM', 'SCOPE_VIOLATION', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'VERIFICATION_FAILED', 'accepted']);
   });
 
   it('the issuer key under any other alg (PS256, RS384, RS512, HS256 with the public key as secret), with or without crit, is BLOCKED_ALGORITHM', async () => {

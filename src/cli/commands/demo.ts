@@ -117,7 +117,8 @@ export function registerDemo(program: Command): void {
         say(`   the authority holds ${stored.length} entries; re-verified over both key spans: chain ${check.valid ? 'valid' : 'BROKEN'}`);
 
         await api('POST', `/v1/consent-bundles/${bundle.bundleId}/revoke`, { revokeGrant: true });
-        const second = await syncAuditLog(log, { bundle: fresh });
+        // Nothing new to upload: without checkRevocation the sync would make no request at all.
+        const second = await syncAuditLog(log, { bundle: fresh, checkRevocation: true });
         say(`9. the user revoked consent; the next sync says: ${second.revocationStatus}`);
         const halted = await freshGuard.run('sensor.read', ['sensor:read'], () => 0).then(
           () => 'still running (unexpected)',

@@ -48,7 +48,7 @@ it('a mixed adapter trail, including upstream-alias denials and a revocation, is
   offset = 0; // the device clock set back: the floor keeps it expired
   expect(await attempt(guarded.read.invoke({ room: 'hall' }))).toBe('OFFLINE_EXPIRED');
 
-  const sync = () => syncAuditLog(log, { endpoint: 'http://authority.test', apiKey: api.apiKey!, bundleId: bundle.bundleId, fetch: (url, init) => t.authority.fetch(new Request(url, init)) });
+  const sync = () => syncAuditLog(log, { endpoint: 'http://authority.test', apiKey: api.apiKey!, bundleId: bundle.bundleId, fetch: (url, init) => t.authority.fetch(new Request(url, init)), checkRevocation: true });
   expect(await sync()).toMatchObject({ hasErrors: false, revocationStatus: 'valid' });
 
   expect((await api.post(`/v1/consent-bundles/${bundle.bundleId}/revoke`, {})).status).toBe(200);

@@ -129,7 +129,7 @@ describe('no secret leaks into messages, logs or audit metadata', () => {
 
     // Revocation reaches the device; the guard then refuses.
     await api('POST', `/v1/consent-bundles/${opened.bundleId}/revoke`, { revokeGrant: true });
-    seen.push(JSON.stringify(await syncAuditLog(log, { endpoint: opened.syncEndpoint, apiKey, bundleId: opened.bundleId })));
+    seen.push(JSON.stringify(await syncAuditLog(log, { endpoint: opened.syncEndpoint, apiKey, bundleId: opened.bundleId, checkRevocation: true }))); // nothing new to upload: ask anyway
     await refusal('revoked', () => guard.run('sensor.read', ['sensor:read'], () => 1));
     seen.push(JSON.stringify(await syncAuditLog(log, { endpoint: opened.syncEndpoint, apiKey, bundleId: opened.bundleId }))); // the refusal's own entry
     await log.close();
