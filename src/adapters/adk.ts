@@ -9,6 +9,9 @@ import { copyWithMethod, guardToolMethod } from './guarded-copy.js';
 
 export type { AdapterOptions } from './guard-from-options.js';
 
+/** `@grantex/gemma`'s name for the ADK adapter's options: the same {@link AdapterOptions}. */
+export type GoogleADKAuthOptions = AdapterOptions;
+
 const guardExecute = guardToolMethod<BaseTool>('execute');
 const guardRunAsync = guardToolMethod<BaseTool>('runAsync');
 

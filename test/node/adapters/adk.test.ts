@@ -4,7 +4,7 @@
 import { BaseLlm, FunctionTool, InMemoryRunner, LlmAgent, isBaseTool, type Event, type LlmResponse } from '@google/adk';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { withGrantexAuthADK, withOfflineConsent } from '../../../src/adapters/adk.js';
+import { withGrantexAuthADK, withOfflineConsent, type GoogleADKAuthOptions } from '../../../src/adapters/adk.js';
 import { GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, ToolExecutionError, createOfflineVerifier } from '../../../src/index.js';
 import { NOW, NOW_S } from '../../helpers/tokens.js';
 import { adapterFixture } from './setup.js';
@@ -81,10 +81,11 @@ describe('Google ADK adapter', () => {
     expect((await broken.log.entries())[0]).toMatchObject({ result: 'execution_error' });
   });
 
-  it('the upstream alias takes the upstream option names', async () => {
+  it('the upstream alias takes the upstream option names, typed as upstream\'s GoogleADKAuthOptions', async () => {
     const { bundle, log } = await adapterFixture();
     const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW });
-    const guarded = withGrantexAuthADK(sensorTool(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, clock: () => NOW });
+    const options: GoogleADKAuthOptions = { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, clock: () => NOW };
+    const guarded = withGrantexAuthADK(sensorTool(), options);
     expect(responses(await runAgent(guarded, { name: 'read_sensor', args: { room: 'hall' } }))).toEqual([{ celsius: 21.5, room: 'hall' }]);
     expect((await log.entries()).map((e) => [e.result, e.agentDID, e.grantId])).toEqual([['success', 'did:key:z6MkAgent', 'grnt_test']]);
   });

@@ -2,7 +2,7 @@ import { StructuredTool, tool } from '@langchain/core/tools';
 import { ToolMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { withGrantexAuthLangChain, withOfflineConsent } from '../../../src/adapters/langchain.js';
+import { withGrantexAuthLangChain, withOfflineConsent, type LangChainAuthOptions } from '../../../src/adapters/langchain.js';
 import { GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, ToolExecutionError, createOfflineVerifier } from '../../../src/index.js';
 import { NOW, NOW_S, grantClaims, signToken } from '../../helpers/tokens.js';
 import { adapterFixture } from './setup.js';
@@ -90,10 +90,11 @@ describe('LangChain adapter', () => {
     await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
   });
 
-  it('the upstream alias with upstream option names audits failures with the token identity (not empty ids)', async () => {
+  it('the upstream alias with upstream option names (typed as upstream\'s LangChainAuthOptions) audits failures with the token identity (not empty ids)', async () => {
     const { bundle, log } = await adapterFixture();
     const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW });
-    const guarded = withGrantexAuthLangChain(new SendEmail(), { verifier, auditLog: log, requiredScopes: ['email:send'], grantToken: bundle.grantToken, clock: () => NOW });
+    const options: LangChainAuthOptions = { verifier, auditLog: log, requiredScopes: ['email:send'], grantToken: bundle.grantToken, clock: () => NOW };
+    const guarded = withGrantexAuthLangChain(new SendEmail(), options);
     await expect(guarded.invoke({ to: 'a@b.c', body: '' })).rejects.toBeInstanceOf(ScopeViolationError);
     const ok = withGrantexAuthLangChain(readSensor(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, bundle, clock: () => NOW });
     await ok.invoke({ room: 'hall' });
