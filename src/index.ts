@@ -11,3 +11,9 @@ export * from './sync/index.js';
 export * from './guard/index.js';
 export * from './bundle/index.js';
 export * from './device/index.js';
+// Upstream's root exports the two adapters; they import nothing from their frameworks at run time.
+export { withGrantexAuthADK, type GoogleADKAuthOptions, type ADKToolLike } from './adapters/adk.js';
+export { withGrantexAuthLangChain, type LangChainAuthOptions, type LangChainToolLike } from './adapters/langchain.js';
+export type { AdapterOptions } from './adapters/guard-from-options.js';
+export type { UpstreamAuditLog } from './adapters/upstream-log.js';
+export { AuthFailedError } from './adapters/auth-failed.js';

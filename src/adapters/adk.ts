@@ -2,35 +2,45 @@
 // marker). For a FunctionTool the guard wraps `execute`, which ADK's `runAsync` calls only after
 // it has validated the arguments and passed any human confirmation — so a call that is still
 // waiting for approval, or was rejected, is not audited as a success. Other BaseTools have their
-// whole `runAsync` guarded.
-import type { BaseTool } from '@google/adk';
+// whole `runAsync` guarded; plain objects with `func` or `run` (upstream's contract) that method.
 import type { AdapterOptions } from './guard-from-options.js';
-import { copyWithMethod, guardToolMethod } from './guarded-copy.js';
+import { copyWithMethod, guardMethod, pickMethod, refusals, type Method } from './guarded-copy.js';
 
 export type { AdapterOptions } from './guard-from-options.js';
 
 /** `@grantex/gemma`'s name for the ADK adapter's options: the same {@link AdapterOptions}. */
 export type GoogleADKAuthOptions = AdapterOptions;
 
-const guardExecute = guardToolMethod<BaseTool>('execute');
-const guardRunAsync = guardToolMethod<BaseTool>('runAsync');
+/** What the ADK adapter wraps: an ADK `BaseTool`, or any object with a `func` or `run` method. */
+export type ADKToolLike = { name: string; runAsync(...args: never[]): Promise<unknown> } | { name?: string; func: (...args: never[]) => unknown } | { name?: string; run: (...args: never[]) => unknown };
 
-/** Wraps an ADK `FunctionTool` (or any `BaseTool`) so every call is verified, scoped and audited. */
-export function withOfflineConsent<T extends BaseTool>(tool: T, options: AdapterOptions): T {
-  if (!Object.hasOwn(tool, 'execute')) return guardRunAsync(tool, options);
-  const guarded = guardExecute(tool, options);
-  // ADK turns whatever `execute` throws into a plain Error; callers of runAsync get the typed one back.
+/**
+ * Wraps an ADK `FunctionTool` (or any ADK `BaseTool`, or an object with `func` / `run`) so every
+ * call is verified, scoped and audited. Anything else is refused with `INVALID_TOOL`.
+ */
+export function withOfflineConsent<T extends ADKToolLike>(tool: T, options: AdapterOptions): T {
+  const method = pickMethod(Object(tool) as object, ['runAsync', 'func', 'run']);
+  if (method !== 'runAsync' || !Object.hasOwn(tool, 'execute')) return guardMethod(tool, method, options);
+  const guarded = guardMethod(tool, 'execute', options);
+  // ADK turns whatever `execute` throws into a plain Error: callers of runAsync get the guard's
+  // refusal back typed, while the tool's own error keeps ADK's wrapping, as it would unguarded.
+  const execute = (guarded as unknown as { execute: Method }).execute;
   return copyWithMethod(guarded, 'runAsync', (runAsync) =>
     async function (this: T, ...args: unknown[]) {
-      let failure: unknown;
-      const execute = (guarded as unknown as { execute: (...a: unknown[]) => Promise<unknown> }).execute;
+      let refusal: { error: unknown } | undefined;
       const call = Object.create(this, {
-        execute: { value: (...a: unknown[]) => execute.apply(call, a).catch((error: unknown) => Promise.reject((failure = error))) },
+        execute: {
+          value: (...a: unknown[]) =>
+            Promise.resolve(execute.apply(call, a)).catch((error: unknown) => {
+              if (typeof error === 'object' && error !== null && refusals.has(error)) refusal = { error };
+              throw error;
+            }),
+        },
       }) as T;
       try {
         return await runAsync.apply(call, args);
       } catch (error) {
-        throw failure ?? error;
+        throw refusal ? refusal.error : error;
       }
     },
   );

@@ -1,20 +1,23 @@
-import { decodeJwt } from 'jose';
-import { OfflineConsentError } from '../errors.js';
+import { OfflineConsentError, OfflineExpiredError, TokenExpiredError } from '../errors.js';
 import { createAgentGuard } from '../guard/guard.js';
-import type { AgentGuard, GuardAuditLog, GuardBundle } from '../guard/types.js';
+import { decodeJwt } from '../guard/identity.js';
+import type { AgentGuard, GuardBundle } from '../guard/types.js';
 import type { OfflineVerifier } from '../verifier/verify.js';
+import { AuthFailedError, isVerifierFailure } from './auth-failed.js';
+import { guardLogFor, type UpstreamAuditLog } from './upstream-log.js';
 
 /** Adapter options: a ready guard, or the upstream SDK's option names. */
 export type AdapterOptions = {
   requiredScopes: string[];
-  /** Audit action name (default: the tool's name). */
+  /** Audit action name (default `tool:<the tool's name>`, as upstream writes it). */
   action?: string;
 } & (
   | { guard: AgentGuard }
   | {
       /** Upstream form. `bundle` adds the hard offline deadline; without it the token's own `exp` is the deadline. */
       verifier: OfflineVerifier;
-      auditLog: GuardAuditLog;
+      /** The library's log, upstream's, or any log with `append` (and `entries`, for the clock floor). */
+      auditLog: UpstreamAuditLog;
       grantToken: string;
       bundle?: GuardBundle;
       /** The guard's clock (default `Date.now`): give the verifier's clock if it has its own. */
@@ -22,23 +25,48 @@ export type AdapterOptions = {
     }
 );
 
-/** The guard the adapter runs every call through; built once per wrapped tool. */
-export function guardFromOptions(options: AdapterOptions): AgentGuard {
+/** The guard an adapter runs every call through, and what it makes of the guard's refusals. */
+export interface AdapterGuard {
+  guard: AgentGuard;
+  /** Upstream's outcomes: a token that fails verification (or, without a bundle, is past its `exp`) is `AUTH_FAILED`. */
+  refusal(error: unknown): unknown;
+}
+
+/** Builds the guard once per wrapped tool; bad options throw here, at wrap time. */
+export function guardFromOptions(options: AdapterOptions): AdapterGuard {
   if (!options || !Array.isArray(options.requiredScopes)) throw new TypeError('requiredScopes must be an array of scope strings');
-  if ('guard' in options) return options.guard;
+  const thrownByVerifier = new WeakSet<object>();
+  const refusal = (error: unknown) => (isVerifierFailure(error, thrownByVerifier) ? new AuthFailedError(error) : error);
+  if ('guard' in options) return { guard: options.guard, refusal };
   const { verifier, auditLog, grantToken } = options;
-  if (!verifier || !auditLog || typeof grantToken !== 'string') throw new TypeError('Pass { guard } or the upstream { verifier, auditLog, grantToken }');
+  if (!verifier || typeof verifier.verify !== 'function' || !auditLog || typeof grantToken !== 'string') {
+    throw new TypeError('Pass { guard } or the upstream { verifier, auditLog, grantToken }');
+  }
+  const log = guardLogFor(auditLog);
+  const expiry = options.bundle ? undefined : tokenDeadline(grantToken);
   const bundle: GuardBundle = options.bundle ?? {
     bundleId: 'unknown', // the guard never reads it; the sync client takes its own bundleId
     grantToken,
     jwksSnapshot: { keys: [], fetchedAt: '', validUntil: '' }, // unused: the given verifier checks the token
-    offlineExpiresAt: tokenDeadline(grantToken),
+    offlineExpiresAt: expiry!.toISOString(),
   };
-  return createAgentGuard({ bundle: { ...bundle, grantToken }, auditLog, verifier, ...(options.clock ? { clock: options.clock } : {}) });
+  const marked: OfflineVerifier = {
+    verify: async (token) => {
+      try {
+        return await verifier.verify(token);
+      } catch (error) {
+        if (typeof error === 'object' && error !== null) thrownByVerifier.add(error);
+        throw error;
+      }
+    },
+  };
+  const guard = createAgentGuard({ bundle: { ...bundle, grantToken }, auditLog: log, verifier: marked, ...(options.clock ? { clock: options.clock } : {}) });
+  // Without a bundle the deadline is the token's own exp (floored clock and all): past it, the caller sees the token expiry upstream reports.
+  return { guard, refusal: (error) => refusal(expiry && error instanceof OfflineExpiredError ? new TokenExpiredError(expiry) : error) };
 }
 
 /** Without a bundle the token's own `exp` is the offline deadline; no usable `exp` means no deadline, which is refused. */
-function tokenDeadline(grantToken: string): string {
+function tokenDeadline(grantToken: string): Date {
   let exp: unknown;
   try {
     exp = decodeJwt(grantToken).exp;
@@ -49,5 +77,5 @@ function tokenDeadline(grantToken: string): string {
   if (!deadline || Number.isNaN(deadline.getTime())) {
     throw new OfflineConsentError('The grant token has no usable exp; pass `bundle` so the guard has an offline deadline', 'INVALID_BUNDLE');
   }
-  return deadline.toISOString();
+  return deadline;
 }

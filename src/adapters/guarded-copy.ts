@@ -1,6 +1,16 @@
+import { OfflineConsentError, ToolExecutionError } from '../errors.js';
 import { guardFromOptions, type AdapterOptions } from './guard-from-options.js';
 
-type Method = (...args: unknown[]) => unknown;
+/** Every refusal an adapter has thrown (not the tools' own errors), so a framework's wrapping of it can be undone. */
+export const refusals = new WeakSet<object>();
+
+const refuse = (error: unknown): never => {
+  if (typeof error === 'object' && error !== null) refusals.add(error);
+  throw error;
+};
+
+/** A tool method, called with the tool as `this`. */
+export type Method = (...args: unknown[]) => unknown;
 
 /**
  * A copy of `tool` of the same class (same prototype, same own fields) with `method`
@@ -8,22 +18,46 @@ type Method = (...args: unknown[]) => unknown;
  * `instanceof`, the schema and every framework marker; the original tool is left untouched.
  */
 export function copyWithMethod<T extends object>(tool: T, method: string, replace: (original: Method) => Method): T {
-  const original = (tool as Record<string, unknown>)[method];
-  if (typeof original !== 'function') throw new TypeError(`The tool has no ${method}() to guard`);
+  const original = (tool as Record<string, unknown>)[method] as Method;
   const copy = Object.assign(Object.create(Object.getPrototypeOf(tool) as object) as T, tool);
-  Object.defineProperty(copy, method, { configurable: true, writable: true, value: replace(original as Method) });
+  Object.defineProperty(copy, method, { configurable: true, writable: true, enumerable: Object.prototype.propertyIsEnumerable.call(tool, method), value: replace(original) });
   return copy;
 }
 
-/** An adapter: copies a tool so that `method` — where the framework's calls end up — runs through the guard. */
-export function guardToolMethod<Tool extends { name: string }>(method: string) {
-  return <T extends Tool>(tool: T, options: AdapterOptions): T => {
-    const guard = guardFromOptions(options);
-    const action = options.action ?? tool.name;
-    return copyWithMethod(tool, method, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        return guard.run(action, options.requiredScopes, () => original.apply(this, args));
-      },
-    );
-  };
+/** The first of `methods` that `tool` can call, or `INVALID_TOOL` (upstream's message and code). */
+export function pickMethod(tool: object, methods: readonly string[]): string {
+  const found = methods.find((m) => typeof (tool as Record<string, unknown>)[m] === 'function');
+  if (found) return found;
+  const upstream = methods.slice(-2).map((m) => `"${m}"`).join(' or ');
+  throw new OfflineConsentError(`Tool must have a ${upstream} method`, 'INVALID_TOOL');
+}
+
+/**
+ * Copies `tool` so that `method` runs through the guard, with upstream's outcomes: a token that
+ * fails verification is `AUTH_FAILED` (its error the `cause`), a missing scope is
+ * `ScopeViolationError`, the tool's own error comes back unchanged; every outcome is audited
+ * under `tool:<name>`.
+ */
+export function guardMethod<T extends object>(tool: T, method: string, options: AdapterOptions): T {
+  const { guard, refusal } = guardFromOptions(options);
+  const name = (tool as { name?: unknown }).name;
+  const action = options.action ?? `tool:${typeof name === 'string' && name ? name : 'unknown'}`;
+  return copyWithMethod(tool, method, (original) =>
+    async function (this: unknown, ...args: unknown[]) {
+      let own: { error: unknown } | undefined;
+      try {
+        return await guard.run(action, options.requiredScopes, async () => {
+          try {
+            return await original.apply(this, args);
+          } catch (error) {
+            own = { error };
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (own && (error === own.error || (error instanceof ToolExecutionError && error.cause === own.error))) throw own.error;
+        return refuse(refusal(error));
+      }
+    },
+  );
 }

@@ -2,7 +2,7 @@ import { parseJsonObject } from '../crypto/utf8.js';
 import { OfflineConsentError } from '../errors.js';
 
 /** The claims of a compact JWS, unverified, decoded as jose's `decodeJwt` does (its base64url fallback: atob, padding and whitespace tolerated). */
-function decodeJwt(token: string): Record<string, unknown> {
+export function decodeJwt(token: string): Record<string, unknown> {
   const parts = token.split('.');
   const payload = parts[1];
   if (parts.length !== 3 || !payload || /[+/]/.test(payload)) throw new TypeError('Invalid JWT');

@@ -3,7 +3,7 @@ import { ToolMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withGrantexAuthLangChain, withOfflineConsent, type LangChainAuthOptions } from '../../../src/adapters/langchain.js';
-import { GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, ToolExecutionError, createOfflineVerifier } from '../../../src/index.js';
+import { AuthFailedError, GrantRevokedError, OfflineExpiredError, REVOCATION_META, ScopeViolationError, TokenExpiredError, createOfflineVerifier } from '../../../src/index.js';
 import { NOW, NOW_S, grantClaims, signToken } from '../../helpers/tokens.js';
 import { adapterFixture } from './setup.js';
 
@@ -34,7 +34,7 @@ describe('LangChain adapter', () => {
     expect(guarded).not.toBe(original);
     expect([guarded.name, guarded.description, guarded.schema]).toEqual([original.name, original.description, original.schema]);
     expect(await guarded.invoke({ room: 'kitchen' })).toBe('21.5°C in kitchen');
-    expect((await log.entries())[0]).toMatchObject({ action: 'read_sensor', result: 'success', scopes: ['sensor:read'] });
+    expect((await log.entries())[0]).toMatchObject({ action: 'tool:read_sensor', result: 'success', scopes: ['sensor:read'] });
   });
 
   it('works as an agent loop calls it: a ToolCall in, a ToolMessage out', async () => {
@@ -53,7 +53,7 @@ describe('LangChain adapter', () => {
     expect(guarded).toBeInstanceOf(SendEmail);
     await expect(guarded.invoke({ to: 'bob@example.com', body: 'hi' })).rejects.toBeInstanceOf(ScopeViolationError);
     expect(email.sent).toEqual([]);
-    expect((await log.entries())[0]).toMatchObject({ action: 'send_email', result: 'scope_violation', agentDID: 'did:key:z6MkAgent', grantId: 'grnt_test' });
+    expect((await log.entries())[0]).toMatchObject({ action: 'tool:send_email', result: 'scope_violation', agentDID: 'did:key:z6MkAgent', grantId: 'grnt_test' });
   });
 
   it('schema validation still happens before the guard (bad input is LangChain\'s error, not audited)', async () => {
@@ -63,9 +63,13 @@ describe('LangChain adapter', () => {
     expect(await log.entries()).toEqual([]);
   });
 
-  it('expired token, expired bundle, revoked and a throwing tool are typed and audited', async () => {
+  it('expired token (AUTH_FAILED, as upstream), expired bundle, revoked and a throwing tool (its own error, as upstream) are typed and audited', async () => {
     const expired = await adapterFixture({ claims: { exp: NOW_S - 3600 } });
-    await expect(withOfflineConsent(readSensor(), { guard: expired.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' })).rejects.toBeInstanceOf(TokenExpiredError);
+    const failed = await withOfflineConsent(readSensor(), { guard: expired.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(AuthFailedError);
+    expect(failed).toMatchObject({ code: 'AUTH_FAILED', reason: 'TOKEN_EXPIRED', message: expect.stringMatching(/^Authorization failed: Token expired at /) });
+    expect((failed as Error).cause).toBeInstanceOf(TokenExpiredError);
+    expect((await expired.log.entries()).map((e) => [e.result, e.metadata?.error])).toEqual([['auth_failure', 'TOKEN_EXPIRED']]);
 
     const late = await adapterFixture();
     late.setNow(NOW + 2 * 3_600_000);
@@ -76,8 +80,9 @@ describe('LangChain adapter', () => {
     await expect(withOfflineConsent(readSensor(), { guard: revoked.guard, requiredScopes: ['sensor:read'] }).invoke({ room: 'x' })).rejects.toBeInstanceOf(GrantRevokedError);
 
     const broken = await adapterFixture();
-    const failing = tool(async () => { throw new Error('sensor unplugged'); }, { name: 'read_sensor', description: 'x', schema: z.object({}) });
-    await expect(withOfflineConsent(failing, { guard: broken.guard, requiredScopes: ['sensor:read'] }).invoke({})).rejects.toBeInstanceOf(ToolExecutionError);
+    const unplugged = new Error('sensor unplugged');
+    const failing = tool(async () => { throw unplugged; }, { name: 'read_sensor', description: 'x', schema: z.object({}) });
+    await expect(withOfflineConsent(failing, { guard: broken.guard, requiredScopes: ['sensor:read'] }).invoke({})).rejects.toBe(unplugged);
     expect((await broken.log.entries())[0]).toMatchObject({ result: 'execution_error' });
   });
 
@@ -115,15 +120,16 @@ describe('LangChain adapter', () => {
     expect(await log.entries()).toEqual([]);
   });
 
-  it('the upstream alias without a bundle: the token\'s exp is the deadline, and the clock floor holds it', async () => {
+  it('the upstream alias without a bundle: the token\'s exp is the deadline (reported as upstream does, AUTH_FAILED for TOKEN_EXPIRED), and the clock floor holds it', async () => {
     const { bundle, log, clock, setNow } = await adapterFixture();
     const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now: () => NOW }); // never sees the token expire
     const guarded = withGrantexAuthLangChain(readSensor(), { verifier, auditLog: log, requiredScopes: ['sensor:read'], grantToken: bundle.grantToken, clock });
     await guarded.invoke({ room: 'x' });
     setNow((NOW_S + 86_400) * 1000 + 1); // just past the test token's exp
-    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+    const expired = { code: 'AUTH_FAILED', reason: 'TOKEN_EXPIRED', message: `Authorization failed: Token expired at ${new Date((NOW_S + 86_400) * 1000).toISOString()}` };
+    await expect(guarded.invoke({ room: 'x' })).rejects.toMatchObject(expired);
     setNow(NOW);
-    await expect(guarded.invoke({ room: 'x' })).rejects.toBeInstanceOf(OfflineExpiredError);
+    await expect(guarded.invoke({ room: 'x' })).rejects.toMatchObject(expired);
     expect((await log.entries()).map((e) => [e.result, e.grantId, e.metadata?.error])).toEqual([
       ['success', 'grnt_test', undefined],
       ['auth_failure', 'grnt_test', 'OFFLINE_EXPIRED'],
