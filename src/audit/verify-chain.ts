@@ -7,7 +7,7 @@ import { verifyHashSignature } from './signature.js';
 import type { SignedAuditEntry } from './types.js';
 
 /** The outcome of `verifyChain`: valid with the count, or the 0-based index and reason of the first break. */
-export type ChainVerification = { valid: true; count: number } | { valid: false; brokenAt: number; reason: ChainBreakReason };
+export type ChainVerification = { valid: true; count: number; brokenAt?: undefined; reason?: undefined } | { valid: false; brokenAt: number; reason: ChainBreakReason };
 
 /** What `verifyChain` checks besides hashes and links. */
 export interface VerifyChainOptions {
