@@ -57,6 +57,7 @@ export async function getDeviceKey(): Promise<CryptoKey> {
   return kept;
 }
 
+/** Options of the browser `storeBundle`: how to seal, and how to keep the audit key. */
 export interface BrowserStoreOptions extends SealOptions {
   /** Keep the audit private key as a non-extractable CryptoKey instead of PEM text (default false). */
   keepSigningKeyAsCryptoKey?: boolean;

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Mode of every file the file stores create: the trail's metadata and the bundle are the owner's alone. */
+export const FILE_MODE = 0o600;
+
 /** Flushes a directory, so a file just created or renamed in it survives power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
@@ -35,7 +38,7 @@ async function sweepOrphans(path: string): Promise<void> {
  * Replaces a small file all at once: write a temporary sibling, flush, rename over the
  * target, flush the directory. A crash leaves either the old or the new content, never half.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, { mode = 0o644 }: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, { mode = FILE_MODE }: { mode?: number } = {}): Promise<void> {
   // A unique temporary name, so two writers never share one half-written file.
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {

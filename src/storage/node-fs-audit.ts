@@ -6,7 +6,7 @@ import type { SignedAuditEntry } from '../audit/types.js';
 import { AuditLogError } from '../errors.js';
 import { checkMetaName, headOf, orderEntryFields, type AuditHead, type AuditRecovery, type AuditStore, type AuditStoreState } from '../audit/audit-store.js';
 import { checkMetaValue } from '../audit/json-value.js';
-import { fsyncDir } from './node-fs-atomic.js';
+import { FILE_MODE, fsyncDir } from './node-fs-atomic.js';
 import { acquireFileLock, describeHolder, FileLockedError, type FileLock } from './node-fs-lock.js';
 import { readSegmentEnds } from './node-fs-ends.js';
 import { readEntryLines } from './node-fs-lines.js';
@@ -14,6 +14,7 @@ import { seekSeq } from './node-fs-seek.js';
 import { createMarkFile } from './node-fs-mark.js';
 import { isErrno, openIfExists, parseHead, parseMeta, readOptional, readSyncedMarker, staleLockRecovery, writeAt, writeSide } from './node-fs-sidecars.js';
 
+/** Options of {@link createFileAuditStore}. */
 export interface FileAuditStoreOptions {
   /**
    * Testing only, for a fault the OS cannot produce on demand: called before each batch is
@@ -98,7 +99,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
     const recovered: AuditRecovery[] = [];
     const base = parseHead(await readOptional(`${path}.head`), `${path}.head`);
     meta = parseMeta(await readOptional(`${path}.meta`), `${path}.meta`);
-    const fh = readOnly ? await openIfExists(path) : await open(path, constants.O_RDWR | constants.O_CREAT);
+    const fh = readOnly ? await openIfExists(path) : await open(path, constants.O_RDWR | constants.O_CREAT, FILE_MODE);
     let ends;
     try {
       const { size } = fh ? await fh.stat() : { size: 0 };
@@ -188,7 +189,7 @@ export function createFileAuditStore(logPath: string, options: FileAuditStoreOpt
         }
       }
       try {
-        seg.fh ??= await open(path, constants.O_RDWR | constants.O_CREAT);
+        seg.fh ??= await open(path, constants.O_RDWR | constants.O_CREAT, FILE_MODE);
         if (durability === 'fsync') seg.syncFh ??= await open(path, constants.O_WRONLY | constants.O_DSYNC);
         const fault = options.faultHook?.({ entries: entries.length, bytes: bytes.length });
         const target = durability === 'fsync' ? seg.syncFh! : seg.fh;

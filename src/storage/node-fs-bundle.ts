@@ -12,7 +12,7 @@ import { fsyncDir, writeFileAtomic } from './node-fs-atomic.js';
 export async function storeBundle(bundle: ConsentBundle, path: string, key: BundleKey, options: SealOptions = {}): Promise<void> {
   const sealed = await sealBundle(bundle, key, options);
   try {
-    await writeFileAtomic(path, sealed, { mode: 0o600 });
+    await writeFileAtomic(path, sealed);
   } catch (error) {
     throw writeFailed('store', path, error);
   }

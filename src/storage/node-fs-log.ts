@@ -2,6 +2,7 @@ import { createOfflineAuditLogAtPath, type OfflineAuditLogAtPathOptions } from '
 import type { OfflineAuditLog } from '../audit/log.js';
 import { createFileAuditStore } from './node-fs-audit.js';
 
+/** Options of the Node `createOfflineAuditLog`: the core log options, with `logPath` (a JSONL file) or `store`. */
 export type NodeOfflineAuditLogOptions = OfflineAuditLogAtPathOptions;
 
 /** `createOfflineAuditLog` for Node: `{ logPath }` is a JSONL file store at that path, as upstream. */
