@@ -1,4 +1,8 @@
-/** offline-consent for browsers: the core plus IndexedDB conveniences. */
+/**
+ * offline-consent for browsers: the core plus IndexedDB conveniences.
+ *
+ * @module offline-consent/browser
+ */
 export * from './index.js';
 export { createIndexedDBAuditStore } from './storage/indexeddb-audit.js';
 export { createOfflineAuditLog, type BrowserOfflineAuditLogOptions } from './storage/indexeddb-log.js';

@@ -53,6 +53,7 @@ export type ErrorCode =
 
 /** Base class of every error the library throws; `code` is stable across releases. */
 export class OfflineConsentError extends Error {
+  /** The machine-readable reason, one of {@link ErrorCode}; switch on this, not on `message`. */
   readonly code: ErrorCode;
   constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
     super(message, options);
@@ -74,6 +75,7 @@ export class OfflineVerificationError extends OfflineConsentError {
 
 /** The token's `exp` (plus clock skew) is in the past. */
 export class TokenExpiredError extends OfflineConsentError {
+  /** The token's `exp`, without the clock skew. */
   readonly expiredAt: Date;
   constructor(expiredAt: Date) {
     super(`Token expired at ${expiredAt.toISOString()}`, 'TOKEN_EXPIRED');
@@ -84,8 +86,11 @@ export class TokenExpiredError extends OfflineConsentError {
 
 /** The grant lacks at least one required scope. */
 export class ScopeViolationError extends OfflineConsentError {
+  /** The scopes the call required. */
   readonly requiredScopes: string[];
+  /** The scopes the grant holds. */
   readonly grantScopes: string[];
+  /** The required scopes the grant lacks, in `requiredScopes` order. */
   readonly missingScopes: string[];
   constructor(requiredScopes: string[], grantScopes: string[]) {
     const missingScopes = requiredScopes.filter((s) => !grantScopes.includes(s));
@@ -116,7 +121,9 @@ export type ChainBreakReason = 'hash' | 'prevHash' | 'seq' | 'signature' | 'malf
 
 /** The audit hash chain does not verify; `brokenAt` is the index of the first bad entry. */
 export class HashChainError extends OfflineConsentError {
+  /** 0-based index of the first bad entry. */
   readonly brokenAt: number;
+  /** What failed there, when known. */
   readonly reason: ChainBreakReason | undefined;
   constructor(brokenAt: number, reason?: ChainBreakReason) {
     super(`Hash chain broken at entry ${brokenAt}${reason ? ` (${reason})` : ''}`, 'HASH_CHAIN_BROKEN');
@@ -144,8 +151,11 @@ export class AuditLogError extends OfflineConsentError {
 
 /** A chain position as the truncation error names it. */
 export interface TruncationHead {
+  /** The entry's sequence number. */
   seq: number;
+  /** The entry's hash (hex). */
   hash: string;
+  /** The entry's timestamp (RFC 3339 UTC). */
   timestamp: string;
 }
 
@@ -178,6 +188,7 @@ export class AuditLogTruncatedError extends AuditLogError {
  * was written.
  */
 export class InvalidAuditEntryError extends TypeError {
+  /** Always `INVALID_AUDIT_ENTRY` (this class is a `TypeError`, not an {@link OfflineConsentError}). */
   readonly code = 'INVALID_AUDIT_ENTRY' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -187,6 +198,7 @@ export class InvalidAuditEntryError extends TypeError {
 
 /** The bundle's hard offline deadline (`offlineExpiresAt`) has passed. */
 export class OfflineExpiredError extends OfflineConsentError {
+  /** The bundle's deadline as the bundle states it. */
   readonly offlineExpiresAt: string;
   constructor(offlineExpiresAt: string) {
     super(`The consent bundle's offline window ended at ${offlineExpiresAt}; go online and refresh it`, 'OFFLINE_EXPIRED');
@@ -197,6 +209,7 @@ export class OfflineExpiredError extends OfflineConsentError {
 
 /** The authority reported the grant revoked; this log refuses every later action. */
 export class GrantRevokedError extends OfflineConsentError {
+  /** When the authority says the grant was revoked, or null if it did not say. */
   readonly revokedAt: string | null;
   constructor(revokedAt: string | null) {
     super(`The grant was revoked${revokedAt ? ` at ${revokedAt}` : ''}`, 'GRANT_REVOKED');
@@ -207,6 +220,7 @@ export class GrantRevokedError extends OfflineConsentError {
 
 /** The guarded tool itself threw; `cause` holds what it threw. */
 export class ToolExecutionError extends OfflineConsentError {
+  /** The audited action whose tool threw. */
   readonly action: string;
   constructor(action: string, cause: unknown) {
     super(`Tool "${action}" failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'EXECUTION_ERROR', { cause });
@@ -217,6 +231,7 @@ export class ToolExecutionError extends OfflineConsentError {
 
 /** A value is not a valid consent bundle; `field` names the first bad field (e.g. `jwksSnapshot.keys[0].kid`). */
 export class InvalidBundleError extends OfflineConsentError {
+  /** Path of the first bad field. */
   readonly field: string;
   constructor(field: string, problem: string) {
     super(`Invalid consent bundle: ${field} ${problem}`, 'INVALID_BUNDLE');
@@ -270,7 +285,9 @@ export class BundleWriteError extends OfflineConsentError {
 
 /** The authority refused a request or could not be reached (`NETWORK_ERROR`, `TIMEOUT`). */
 export class AuthorityError extends OfflineConsentError {
+  /** The HTTP status the authority answered with; undefined when no answer came or the check was local. */
   readonly status: number | undefined;
+  /** The authority's request id (body `requestId`, else the `x-request-id` header), to find the call in its logs. */
   readonly requestId: string | undefined;
   constructor(message: string, code: ErrorCode, details: { status?: number; requestId?: string; cause?: unknown } = {}) {
     super(message, code, details.cause === undefined ? undefined : { cause: details.cause });

@@ -1,6 +1,10 @@
 /**
  * offline-consent — the runtime-neutral core. Everything here runs on Web Crypto alone,
- * in browsers, Node 20+, Deno and Bun.
+ * in browsers, Node 20+, Deno and Bun. Where a resolver applies the `node` or `browser` export
+ * condition, `offline-consent` resolves to `offline-consent/node` or `offline-consent/browser`,
+ * which re-export all of this plus storage for that platform.
+ *
+ * @module offline-consent
  */
 export * from './errors.js';
 export * from './verifier/index.js';

@@ -1,3 +1,8 @@
+/**
+ * The Google ADK adapter: {@link withOfflineConsent} guards an ADK tool.
+ *
+ * @module offline-consent/adapters/adk
+ */
 // Google ADK: the guarded tool is still a FunctionTool (same class, declaration and ADK's own
 // marker). For a FunctionTool the guard wraps `execute`, which ADK's `runAsync` calls only after
 // it has validated the arguments and passed any human confirmation — so a call that is still
@@ -17,6 +22,21 @@ export type ADKToolLike = { name: string; runAsync(...args: never[]): Promise<un
 /**
  * Wraps an ADK `FunctionTool` (or any ADK `BaseTool`, or an object with `func` / `run`) so every
  * call is verified, scoped and audited. Anything else is refused with `INVALID_TOOL`.
+ *
+ * @example
+ * ```ts
+ * import { FunctionTool, LlmAgent, type BaseLlm } from '@google/adk';
+ * import { z } from 'zod';
+ * import type { AgentGuard } from 'offline-consent';
+ * import { withOfflineConsent } from 'offline-consent/adapters/adk';
+ *
+ * declare const guard: AgentGuard, model: BaseLlm, sensor: { read(room: string): Promise<{ celsius: number }> };
+ * const readSensor = withOfflineConsent(
+ *   new FunctionTool({ name: 'read_sensor', description: 'Reads a room sensor', parameters: z.object({ room: z.string() }), execute: ({ room }) => sensor.read(room) }),
+ *   { guard, requiredScopes: ['sensor:read'] },
+ * );
+ * const agent = new LlmAgent({ name: 'pi_agent', model, instruction: 'Report room temperatures.', tools: [readSensor] });
+ * ```
  */
 export function withOfflineConsent<T extends ADKToolLike>(tool: T, options: AdapterOptions): T {
   const method = pickMethod(Object(tool) as object, ['runAsync', 'func', 'run']);

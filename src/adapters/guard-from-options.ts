@@ -8,6 +8,7 @@ import { guardLogFor, type UpstreamAuditLog } from './upstream-log.js';
 
 /** Adapter options: a ready guard, or the upstream SDK's option names. */
 export type AdapterOptions = {
+  /** Scopes every call of the tool needs. */
   requiredScopes: string[];
   /** Audit action name (default `tool:<the tool's name>`, as upstream writes it). */
   action?: string;
@@ -18,7 +19,9 @@ export type AdapterOptions = {
       verifier: OfflineVerifier;
       /** The library's log, upstream's, or any log with `append` (and `entries`, for the clock floor). */
       auditLog: UpstreamAuditLog;
+      /** The grant token checked before every call. */
       grantToken: string;
+      /** The consent bundle, for its hard offline deadline. */
       bundle?: GuardBundle;
       /** The guard's clock (default `Date.now`): give the verifier's clock if it has its own. */
       clock?: () => number;

@@ -3,9 +3,13 @@ import type { GuardAuditLog } from '../guard/types.js';
 
 /** The audit log `@grantex/gemma`'s adapters take: `append` (and `entries`) is all they need. */
 export interface UpstreamAuditLog {
+  /** Appends one entry. */
   append(entry: AuditEntry): Promise<SignedAuditEntry>;
+  /** All entries; the last one's timestamp floors the guard's clock when there is no `head`. */
   entries?(): Promise<SignedAuditEntry[]>;
+  /** The last entry, read instead of `entries()` when present. */
   head?: GuardAuditLog['head'];
+  /** Where a sync's revocation record is read; without it no revocation is checked. */
   getMeta?: GuardAuditLog['getMeta'];
 }
 

@@ -2,8 +2,11 @@ import type { SignedAuditEntry } from './types.js';
 
 /** Where a chain stands: its last entry. */
 export interface AuditHead {
+  /** The last entry's sequence number. */
   seq: number;
+  /** The last entry's hash. */
   hash: string;
+  /** The last entry's timestamp. */
   timestamp: string;
 }
 
@@ -26,6 +29,7 @@ export interface AuditRecovery {
    * `mark-slot-damaged`: one slot of the high-water mark was unreadable (a write cut short); the other was used.
    */
   kind: 'torn-tail' | 'synced-marker' | 'interrupted-rotation' | 'stale-lock' | 'mark-adopted' | 'mark-slot-damaged' | (string & {});
+  /** What was repaired, in a sentence. */
   message: string;
   /** Bytes removed from the end of the log (torn-tail), else 0. */
   droppedBytes: number;
@@ -43,6 +47,7 @@ export interface AuditStoreState {
   base: AuditHead | null;
   /** Last seq the authority acknowledged (0: none). */
   syncedSeq: number;
+  /** Every repair made while opening. */
   recovered: AuditRecovery[];
 }
 
@@ -51,7 +56,9 @@ export interface AuditStoreState {
  * keeps `record` (opaque text under 2 KiB) in slot `slot`, leaving the other slot alone.
  */
 export interface AuditMarkWrite {
+  /** Which of the two slots to write. */
   slot: 0 | 1;
+  /** The sealed mark to keep there. */
   record: string;
 }
 

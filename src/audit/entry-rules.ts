@@ -14,6 +14,7 @@ export type EntryRule = 'type' | 'length' | 'empty' | 'separator' | 'timestamp' 
 export interface EntryRuleViolation {
   /** The field, e.g. `action`, `scopes[2]`, `metadata.a.b`. */
   field: string;
+  /** The rule it breaks. */
   rule: EntryRule;
   /** A sentence naming the field and the rule. */
   message: string;
@@ -21,16 +22,23 @@ export interface EntryRuleViolation {
 
 /** The limits of the rules: string lengths in UTF-16 code units, metadata as UTF-8 bytes of its JSON. */
 export const ENTRY_LIMITS = Object.freeze({
+  /** Longest `action`. */
   actionChars: 256,
+  /** Longest `agentDID`. */
   agentDIDChars: 512,
+  /** Longest `grantId`. */
   grantIdChars: 256,
+  /** Longest `result`. */
   resultChars: 64,
+  /** Longest single scope. */
   scopeChars: 128,
+  /** Most scopes on one entry. */
   scopes: 100,
   /** Below the authority's old 65,536-character limit, whatever the characters. */
   metadataBytes: 60_000,
   /** The metadata object itself is depth 1. */
   metadataDepth: 32,
+  /** Longest `timestamp`. */
   timestampChars: 64,
 });
 

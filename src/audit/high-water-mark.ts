@@ -5,8 +5,11 @@ import type { AuditHead, AuditMarkWrite } from './audit-store.js';
 
 /** What a sync's revocation answer latched (PROTOCOL.md §5): kept positively in the mark, so deleting it elsewhere changes nothing. */
 export interface RevocationLatch {
+  /** The bundle the answer was about. */
   bundleId: string;
+  /** When the grant was revoked, if the authority said. */
   revokedAt: string | null;
+  /** When this device learned of it. */
   reportedAt: string;
 }
 
@@ -16,6 +19,7 @@ export interface RevocationLatch {
  * `counter` wins.
  */
 export interface HighWaterMark {
+  /** Format version. */
   v: 1;
   /** Increases by one with every write; slot `counter % 2` holds it. */
   counter: number;

@@ -3,7 +3,9 @@ import { importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.
 
 /** Which audit key signs which `seq` range (PROTOCOL.md §9); `toSeq` is null for the current key. */
 export interface AuditKeySpan {
+  /** First seq this key signs. */
   fromSeq: number;
+  /** Last seq this key signs; null while it is the current key. */
   toSeq: number | null;
   /** SPKI PEM. */
   publicKey: string;

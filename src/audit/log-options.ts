@@ -6,21 +6,28 @@ import type { AuditEntry, SignedAuditEntry } from './types.js';
 
 /** What the log takes from a consent bundle (`ConsentBundle` fits). */
 export interface AuditLogBundle {
+  /** Named in the high-water mark. */
   bundleId: string;
+  /** The default `signingKey`. */
   offlineAuditKey: AuditSigningKey;
+  /** The default `keySpans`. */
   auditKeySpans?: readonly AuditKeySpan[];
+  /** The default `requireMark`. */
   hwmRequired?: boolean;
 }
 
 /** Who the `audit.truncation_accepted` entry speaks for: the bundle's agent and grant (`readGrantIdentity(bundle.grantToken)`). */
 export interface TruncationAcceptance {
+  /** The agent the entry is written for. */
   agentDID: string;
+  /** The grant the entry is written under. */
   grantId: string;
 }
 
 /** The action of the entry that accepting a truncation appends. */
 export const TRUNCATION_ACCEPTED_ACTION = 'audit.truncation_accepted';
 
+/** Options of {@link createOfflineAuditLog}. */
 export interface OfflineAuditLogOptions {
   /** The bundle's `offlineAuditKey`, JWKs, or a `CryptoKeyPair`; imported once. Default: `bundle.offlineAuditKey`. */
   signingKey?: AuditSigningKey;
@@ -65,6 +72,7 @@ export interface OfflineAuditLogOptions {
   keySpans?: readonly AuditKeySpan[];
 }
 
+/** A signed, hash-chained, append-only audit log over an {@link AuditStore}; made by {@link createOfflineAuditLog}. */
 export interface OfflineAuditLog {
   /** Signs, chains and durably stores an entry; entries are chained in call order. */
   append(entry: AuditEntry): Promise<SignedAuditEntry>;
@@ -91,6 +99,7 @@ export interface OfflineAuditLog {
   rekey(run: (head: AuditHead | null) => Promise<AuditSigningKey>): Promise<void>;
   /** A small durable JSON value kept beside the log. */
   getMeta<T = unknown>(name: string): Promise<T | undefined>;
+  /** Durably stores such a value (`undefined` deletes it); a sync keeps the revocation under `REVOCATION_META`. */
   setMeta(name: string, value: unknown): Promise<void>;
   /** Waits for pending appends, then releases the store. */
   close(): Promise<void>;

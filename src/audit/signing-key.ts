@@ -6,7 +6,9 @@ import { importEd25519PrivateKey, importEd25519PublicKey, type Ed25519KeyInput }
  * `CryptoKeyPair` (e.g. a non-extractable device key).
  */
 export interface AuditSigningKey {
+  /** The public half: SPKI PEM, a JWK or a `CryptoKey`. */
   publicKey: Ed25519KeyInput;
+  /** The private half, which signs every entry: PKCS#8 PEM, a JWK or a `CryptoKey`. */
   privateKey: Ed25519KeyInput;
   /** `Ed25519` (any case) when given. */
   algorithm?: string;

@@ -8,8 +8,11 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 
  * `status`. Thrown anywhere in a handler; the app's error hook turns it into the response.
  */
 export class AuthorityApiError extends OfflineConsentError {
+  /** The HTTP status of the answer. */
   readonly status: ErrorStatus;
+  /** Extra fields merged into the answer's JSON body. */
   readonly details: Record<string, unknown>;
+  /** Extra response headers (e.g. `Retry-After`). */
   readonly headers: Record<string, string>;
   constructor(
     status: ErrorStatus,

@@ -20,6 +20,7 @@ import { syncRoutes } from './routes/sync.js';
 import { ensureSigningKey, publishedKeys, rotateSigningKey } from './signing-keys.js';
 import { parseTTL } from './ttl.js';
 
+/** Options of {@link createAuthority}: where the data lives, who may call, and the limits. */
 export interface AuthorityOptions extends DatabaseLocation {
   /** An open database to use instead of `databaseUrl`/`dataDir`; the caller closes it. */
   db?: Db;
@@ -58,11 +59,13 @@ export interface AuthorityOptions extends DatabaseLocation {
 
 /** A running authority: a web-standard fetch handler over its database. */
 export interface Authority {
+  /** Answers one HTTP request (PROTOCOL.md §5); mount it in any fetch-style server. */
   fetch(request: Request): Promise<Response>;
   /** Retires the active RS256 key and starts signing with a new one. */
   rotateSigningKey(): Promise<{ kid: string; retiredKid: string | null }>;
   /** Creates a developer (tenant) and returns its fresh API key, shown only this once. */
   createDeveloper(name?: string): Promise<{ developerId: string; apiKey: string }>;
+  /** Which database it runs on: `'pglite'` or `'postgres'`. */
   readonly engine: Db['engine'];
   /** Closes the database unless it was passed in as `db`. */
   close(): Promise<void>;

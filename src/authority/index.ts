@@ -1,6 +1,8 @@
 /**
  * offline-consent/authority — a self-hostable authority server speaking PROTOCOL.md §5:
  * a Hono fetch handler over PGlite (embedded, default) or PostgreSQL, and a Node starter.
+ *
+ * @module offline-consent/authority
  */
 export { createAuthority } from './app.js';
 export type { Authority, AuthorityOptions } from './app.js';

@@ -7,13 +7,19 @@ import { activeSigningKey, noteTokenExpiry, publishedKeys } from './signing-keys
 
 /** A consent bundle as PROTOCOL.md §1 defines it; `privateKey` is sent once and never stored. */
 export interface IssuedBundle {
+  /** The new bundle's id. */
   bundleId: string;
+  /** The signed RS256 grant token. */
   grantToken: string;
+  /** The keys that verify it; valid until the token expires. */
   jwksSnapshot: { keys: JWK[]; fetchedAt: string; validUntil: string };
   /** `privateKey` only for a legacy bundle, whose pair the authority made; an enrolled device made its own. */
   offlineAuditKey: { publicKey: string; privateKey?: string; algorithm: 'Ed25519' };
+  /** Unix ms of this issue. */
   checkpointAt: number;
+  /** Full URL of the authority's offline-sync endpoint. */
   syncEndpoint: string;
+  /** The hard offline deadline (ISO 8601): the token's `exp`. */
   offlineExpiresAt: string;
 }
 

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createAuthority, type Authority, type AuthorityOptions } from './app.js';
 
+/** Options of {@link startAuthority}: the authority's, plus where to listen. */
 export interface StartAuthorityOptions extends AuthorityOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
@@ -11,10 +12,13 @@ export interface StartAuthorityOptions extends AuthorityOptions {
   host?: string;
 }
 
+/** An authority listening on HTTP; made by {@link startAuthority}. */
 export interface RunningAuthority {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /** The port it listens on (the one picked, when 0 was asked). */
   port: number;
+  /** The authority itself, e.g. to create developers or rotate keys. */
   authority: Authority;
   /** Stops accepting connections, lets requests in flight finish (5 s at most), closes the database. */
   close(): Promise<void>;
@@ -23,6 +27,17 @@ export interface RunningAuthority {
 /**
  * Serves the authority over HTTP on Node. The API key comes from `apiKey` or the
  * `OFFLINE_CONSENT_API_KEY` environment variable; `publicUrl` defaults to the listening URL.
+ *
+ * @example
+ * ```ts
+ * import { startAuthority } from 'offline-consent/authority';
+ *
+ * // PGlite in ./authority-data, loopback only; give `databaseUrl` for PostgreSQL instead.
+ * const running = await startAuthority({ dataDir: './authority-data', port: 8787 });
+ * const { apiKey } = await running.authority.createDeveloper('backend'); // shown only once
+ * console.log(`authority at ${running.url}`);
+ * process.once('SIGTERM', () => void running.close());
+ * ```
  */
 export async function startAuthority(options: StartAuthorityOptions = {}): Promise<RunningAuthority> {
   const { port = 0, host = '127.0.0.1', ...rest } = options;

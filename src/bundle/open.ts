@@ -9,6 +9,7 @@ import { checkBundleKey, type BundleKey, type ScryptFunction } from './key.js';
 import type { ConsentBundle } from './types.js';
 import { validateBundle } from './validate.js';
 
+/** Options of {@link openBundle} (and `loadBundle`). */
 export interface OpenOptions {
   /** scrypt for upstream `GTXB` files; without it they fail with `UNSUPPORTED_KDF`. */
   scrypt?: ScryptFunction;

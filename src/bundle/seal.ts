@@ -6,6 +6,7 @@ import { checkBundleKey, isCryptoKey, type BundleKey } from './key.js';
 import type { ConsentBundle } from './types.js';
 import { validateBundle } from './validate.js';
 
+/** Options of {@link sealBundle}: the layout and its key derivation. */
 export interface SealOptions {
   /** `'own'` (default): versioned, authenticated header. `'legacy'`: upstream 0.1.x layout, for old readers. */
   format?: 'own' | 'legacy';

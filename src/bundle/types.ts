@@ -3,9 +3,11 @@ import type { JWKSSnapshot } from '../verifier/snapshot.js';
 
 /** A consent bundle as the authority issues it (PROTOCOL.md §1, camelCase JSON). */
 export interface ConsentBundle {
+  /** The authority's id for this bundle. */
   bundleId: string;
   /** RS256 grant token (compact JWS). */
   grantToken: string;
+  /** The issuer's public keys, to verify `grantToken` offline. */
   jwksSnapshot: JWKSSnapshot;
   /** Ed25519 audit key pair: SPKI / PKCS#8 PEM. In a browser store the private half may be a non-extractable `CryptoKey`. */
   offlineAuditKey: { publicKey: string; privateKey: string | CryptoKey; algorithm: string };

@@ -10,7 +10,9 @@ export const DEVICE_PROOF_HEADER = 'OC-Device-Proof';
 
 /** The device log's head as a proof states it: `{seq: 0, hash: '0000000000000000'}` for an empty log. */
 export interface ProofHead {
+  /** Sequence number of the last entry (0: empty). */
   seq: number;
+  /** Hash of the last entry (the genesis hash: empty). */
   hash: string;
 }
 
@@ -18,7 +20,9 @@ export interface ProofHead {
 export interface DeviceProofOptions {
   /** The bundle's audit private key: PKCS#8 PEM or an Ed25519 `CryptoKey`. */
   privateKey: string | CryptoKey;
+  /** The bundle the call is about (claim `bid`). */
   bundleId: string;
+  /** The HTTP method (claim `htm`, upper-cased). */
   method: string;
   /** The request URL; query and fragment are left out of `htu`. */
   url: string;
@@ -63,7 +67,12 @@ export async function createDeviceProof(options: DeviceProofOptions): Promise<st
   return `${signingInput}.${toBase64Url(await ed25519Sign(key, utf8Encode(signingInput)))}`;
 }
 
-/** The bundle fields a device call needs: its id and its current audit private key. */
+/**
+ * The bundle fields a device call needs: its id and its current audit private key.
+ *
+ * @property bundleId - The bundle's id (claim `bid` of each proof).
+ * @property offlineAuditKey - The bundle's audit key; only its private half (PKCS#8 PEM or an Ed25519 `CryptoKey`) is read.
+ */
 export type DeviceCredential = { bundleId: string; offlineAuditKey: { privateKey: string | CryptoKey } };
 
 /**

@@ -10,7 +10,9 @@ export interface RedeemEnrollmentOptions extends RequestOptions {
   baseUrl: string;
   /** The one-time enrollment code (`oce_…`) the developer's backend minted. */
   code: string;
+  /** The device's id when the enrollment names none; stored with the bundle and put in its token (`dvc`). */
   deviceId?: string;
+  /** Platform label stored with the bundle when the enrollment names none. */
   devicePlatform?: string;
   /**
    * `true` (default): the private key is kept as PKCS#8 PEM inside the bundle (seal it with
@@ -30,6 +32,16 @@ export function withPrivateKey(data: Record<string, unknown>, privateKey: string
  * Ed25519 audit key, sends only its public half, and returns the bundle with the private
  * half put in, marked `hwmRequired`. A bad, expired, cancelled or reused code is an `AuthorityError` with the
  * server's code (`ENROLLMENT_NOT_FOUND`, `ENROLLMENT_EXPIRED`, …); nothing was issued.
+ *
+ * @example
+ * ```ts
+ * import { redeemEnrollment, storeBundle } from 'offline-consent/node';
+ *
+ * // `code` reached the device out of band (QR code, provisioning file); it works once.
+ * declare const code: string;
+ * const bundle = await redeemEnrollment({ baseUrl: 'https://auth.example.com', code, deviceId: 'pi-kitchen' });
+ * await storeBundle(bundle, 'bundle.bin', process.env.OFFLINE_CONSENT_BUNDLE_KEY!);
+ * ```
  */
 export async function redeemEnrollment(options: RedeemEnrollmentOptions): Promise<ConsentBundle> {
   const { baseUrl, code, deviceId, devicePlatform, extractable = true } = options;

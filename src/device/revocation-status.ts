@@ -5,15 +5,21 @@ import { deviceProofHeaders } from './proof.js';
 
 /** Options of the device calls: transport, and the authority (default: the bundle's own). */
 export interface DeviceCallOptions extends RequestOptions {
+  /** The authority's base URL (default: read off the bundle's `syncEndpoint`). */
   baseUrl?: string;
 }
 
 /** What the authority says about a bundle's revocation. */
 export interface RevocationStatus {
+  /** The bundle asked about. */
   bundleId: string;
+  /** The bundle's state at the authority: `active`, `revoked`, `suspended` or `expired`. */
   status: string;
+  /** When it was revoked (ISO 8601), or null. */
   revokedAt: string | null;
+  /** Whether the grant itself was revoked too, not only this bundle. */
   grantRevoked: boolean;
+  /** Unix ms of the bundle's last issue or refresh, or null if the answer lacked it. */
   checkpointAt: number | null;
 }
 

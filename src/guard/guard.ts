@@ -18,6 +18,18 @@ function resultFor(error: unknown): AuditResult {
  * deadline, the grant and the scopes on a clock that cannot run backwards past the audit
  * trail; then run the tool and append what happened. Every entry carries the bundle's
  * agent and grant, so the authority accepts denied calls at sync too.
+ *
+ * @example
+ * ```ts
+ * import { createAgentGuard, createOfflineAuditLog, loadBundle } from 'offline-consent/node';
+ *
+ * const bundle = await loadBundle('bundle.bin', process.env.OFFLINE_CONSENT_BUNDLE_KEY!);
+ * const guard = createAgentGuard({ bundle, auditLog: createOfflineAuditLog({ bundle, logPath: 'audit.jsonl' }) });
+ * const celsius = await guard.run('sensor.read', ['sensor:read'], () => 21.5, { metadata: { room: 'kitchen' } });
+ * declare function setHeating(on: boolean): void;
+ * const setHeat = guard.wrap(setHeating, { requiredScopes: ['heating:write'] }); // audited as action 'setHeating'
+ * await setHeat(true);
+ * ```
  */
 export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
   const { bundle, auditLog } = options;

@@ -4,22 +4,31 @@ import type { OfflineVerifier, VerifiedGrant } from '../verifier/verify.js';
 
 /** The parts of a consent bundle the guard reads. */
 export interface GuardBundle {
+  /** The bundle's id (the guard itself does not use it). */
   bundleId: string;
+  /** The grant token checked before every call; its agent (`agt`) and grant id go on every entry. */
   grantToken: string;
+  /** Keys for the default verifier. */
   jwksSnapshot: JWKSSnapshot;
+  /** Hard offline deadline (ISO 8601); past it, or unparsable, every call is refused. */
   offlineExpiresAt: string;
 }
 
 /** What the guard needs from an audit log (the library's log satisfies it). */
 export interface GuardAuditLog {
+  /** Appends one entry: every call's outcome, allowed or refused. */
   append(entry: AuditEntry): Promise<SignedAuditEntry>;
+  /** The last entry (null when empty); its timestamp floors the guard's clock. */
   head(): Promise<{ seq: number; hash: string; timestamp: string } | null>;
   /** Reads durable meta values; a sync keeps the revocation under `REVOCATION_META`. */
   getMeta<T = unknown>(name: string): Promise<T | undefined>;
 }
 
+/** Options of {@link createAgentGuard}. */
 export interface AgentGuardOptions {
+  /** The consent bundle (or the parts the guard reads). */
   bundle: GuardBundle;
+  /** Where every outcome is appended, and the revocation record is read. */
   auditLog: GuardAuditLog;
   /** Defaults to a verifier over the bundle's snapshot, on the guard's clock. */
   verifier?: OfflineVerifier;
@@ -27,10 +36,13 @@ export interface AgentGuardOptions {
   clock?: () => number;
 }
 
+/** Options of {@link AgentGuard.run}. */
 export interface RunOptions {
+  /** JSON metadata for the audit entry (kept within the entry rules); refused if it holds the grant token or a private key. */
   metadata?: Record<string, unknown>;
 }
 
+/** Checks and records tool calls for one bundle; made by {@link createAgentGuard}. */
 export interface AgentGuard {
   /** Verifies the grant and the scopes for `action`, appends the outcome, returns the grant. */
   authorize(action: string, requiredScopes: string[]): Promise<VerifiedGrant>;

@@ -65,9 +65,20 @@ export async function proofHead(log: Pick<SyncableAuditLog, 'head'>): Promise<{ 
  * §8; the sync proof states the log head) and gives the default `bundleId` and `endpoint`. The synced marker only ever covers a
  * contiguous prefix the authority acknowledged — including the `accepted` prefix of a batch
  * refused with 400 for a later entry; the first batch that still fails after retries stops the
- * sync. Entries the authority flagged are listed in `flagged`. A `revoked` answer is recorded in the log (`recordRevocation`).
+ * sync. Entries the authority flagged are listed in `flagged`. A `revoked` answer is recorded in the log (`setMeta(REVOCATION_META, …)`).
  * With nothing pending no request is made (`revocationStatus: 'unknown'`), as upstream; pass
  * `checkRevocation: true` to ask the authority anyway (or call `revocationStatus(bundle)`).
+ *
+ * @example
+ * ```ts
+ * import { syncAuditLog, type ConsentBundle, type OfflineAuditLog } from 'offline-consent';
+ *
+ * declare const log: OfflineAuditLog, bundle: ConsentBundle;
+ * // A device: each request signed with a device proof. A backend passes { endpoint, apiKey, bundleId } instead.
+ * const result = await syncAuditLog(log, { bundle, onProgress: ({ synced, total }) => console.log(`${synced}/${total}`) });
+ * if (result.hasErrors) console.error(result.errors);
+ * if (result.revocationStatus === 'revoked') console.warn('revoked: every guard on this log now refuses');
+ * ```
  */
 export async function syncAuditLog(log: SyncableAuditLog, options: SyncOptions): Promise<SyncResult> {
   const { bundle } = options;

@@ -4,9 +4,11 @@ import type { JWKSSnapshot } from './snapshot.js';
 
 /** Where warnings go when `onScopeViolation` is `'log'`. */
 export interface Logger {
+  /** Receives one warning and its details. */
   warn(message: string, details?: Record<string, unknown>): void;
 }
 
+/** Options of {@link createOfflineVerifier}; bad values throw `TypeError`/`RangeError` at creation. */
 export interface OfflineVerifierOptions {
   /** Issuer public keys fetched while online. */
   jwksSnapshot: JWKSSnapshot;

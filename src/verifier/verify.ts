@@ -12,15 +12,23 @@ export type { Logger, OfflineVerifierOptions } from './options.js';
 
 /** What a verified grant token says, in the upstream SDK's field names. */
 export interface VerifiedGrant {
+  /** The agent's DID (`agt`). */
   agentDID: string;
+  /** The user who granted consent (`sub`; `''` when absent). */
   principalDID: string;
+  /** The granted scopes (`scp`). */
   scopes: string[];
+  /** When the token expires (`exp`). */
   expiresAt: Date;
+  /** The token's id (`jti`; `''` when absent). */
   jti: string;
+  /** The grant's id (`grnt`, else `jti`). */
   grantId: string;
+  /** How many delegations deep the grant is (`delegationDepth`, default 0). */
   depth: number;
 }
 
+/** Checks grant tokens offline; made by {@link createOfflineVerifier}. */
 export interface OfflineVerifier {
   /** Verifies a grant token offline; rejects with a typed error (see PROTOCOL.md §2). */
   verify(token: string): Promise<VerifiedGrant>;
@@ -30,6 +38,20 @@ export interface OfflineVerifier {
  * Creates a verifier that checks grant tokens against a JWKS snapshot with no network.
  * Only RS256 is accepted. Signature results are cached per exact token string; time,
  * scope and depth rules run on every call.
+ *
+ * @example
+ * ```ts
+ * import { createOfflineVerifier, OfflineConsentError, type ConsentBundle } from 'offline-consent';
+ *
+ * declare const bundle: ConsentBundle; // received while online
+ * const verifier = createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, requireScopes: ['sensor:read'] });
+ * try {
+ *   const grant = await verifier.verify(bundle.grantToken); // no network
+ *   console.log(grant.agentDID, grant.scopes, grant.expiresAt);
+ * } catch (error) {
+ *   if (error instanceof OfflineConsentError) console.error(error.code); // e.g. TOKEN_EXPIRED
+ * }
+ * ```
  */
 export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineVerifier {
   const opts = validateVerifierOptions(options);

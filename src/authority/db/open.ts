@@ -2,7 +2,7 @@ import type { Db } from './types.js';
 
 /** Where the authority keeps its data: PostgreSQL at a URL, PGlite under a directory, or PGlite in memory. */
 export interface DatabaseLocation {
-  /** `postgres://…` — PostgreSQL through the `postgres` driver; several authorities may share it. */
+  /** `postgres://…` — PostgreSQL through the `pg` driver; several authorities may share it. */
   databaseUrl?: string;
   /** A directory for embedded PGlite (created if missing). Without either option: PGlite in memory. */
   dataDir?: string;

@@ -12,7 +12,10 @@ export interface Queryable {
  * `transaction` commits when `fn` resolves and rolls back when it throws.
  */
 export interface Db extends Queryable {
+  /** Which engine this is. */
   readonly engine: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction and returns what it resolves to. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Closes the database (or its pool). */
   close(): Promise<void>;
 }

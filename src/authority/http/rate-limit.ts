@@ -2,7 +2,9 @@ import type { Queryable } from '../db/types.js';
 
 /** Requests allowed per key in each window. */
 export interface RateLimit {
+  /** Requests allowed in one window. */
   limit: number;
+  /** Window length in ms; windows are aligned to multiples of it. */
   windowMs: number;
 }
 

@@ -10,11 +10,15 @@ import { ownFlags, type EntryFlag } from './entry-flags.js';
  */
 export type EntryErrorCode = 'INVALID_ENTRY' | 'ENTRY_TOO_LARGE' | 'INVALID_HASH' | 'INVALID_SIGNATURE' | 'SEQ_GAP' | 'BROKEN_CHAIN' | 'DUPLICATE_SEQ';
 
+/** Why the authority refused one entry of an upload. */
 export interface EntryError {
   /** The entry's `seq`, or null when it has none; `index` is its position in the batch. */
   seq: number | null;
+  /** The entry's 0-based position in the uploaded batch. */
   index: number;
+  /** What is wrong with it. */
   code: EntryErrorCode;
+  /** Human-readable detail. */
   message: string;
 }
 

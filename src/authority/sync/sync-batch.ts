@@ -20,13 +20,19 @@ export interface SyncRequest {
   head?: { seq: number; hash: string } | null;
 }
 
+/** The authority's answer to an accepted offline-sync upload (the 200 body's data). */
 export interface SyncResult {
   /** Leading entries of the batch the authority holds (replays and new ones). */
   accepted: number;
+  /** Always 0 here: a refused entry makes the answer a 400 that carries the count. */
   rejected: number;
+  /** Whether the bundle is revoked. */
   revocationStatus: 'valid' | 'revoked';
+  /** When it was revoked (ISO 8601), or null. */
   revokedAt: string | null;
+  /** Always empty here (see `rejected`). */
   errors: EntryError[];
+  /** A refreshed bundle, with `refreshOnSync` and under 20 % of the offline window left; else null. */
   newBundle: IssuedBundle | null;
   /** Accepted entries that carry flags. */
   flagged: FlaggedEntry[];

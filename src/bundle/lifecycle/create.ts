@@ -2,17 +2,25 @@ import type { ConsentBundle } from '../types.js';
 import { withHwmRequired } from '../seal.js';
 import { joinUrl, postForBundle, type RequestOptions } from './request.js';
 
+/** Options of {@link createConsentBundle}: who the grant is for, and how to reach the authority. */
 export interface CreateConsentBundleOptions extends RequestOptions {
+  /** The developer's API key (never put in an error message). */
   apiKey: string;
   /** The authority's base URL (no vendor default: this library talks to your authority). */
   baseUrl: string;
+  /** The registered agent the grant is for. */
   agentId: string;
+  /** The user granting consent; the token's `sub`. */
   userId: string;
+  /** Scopes to grant; each must be registered for the agent. */
   scopes: string[];
   /** How long the device may work offline, e.g. `'72h'` (default), at most `'168h'`. */
   offlineTTL?: string;
+  /** Algorithm of the audit key pair; the authority accepts only `'Ed25519'` (the default). */
   offlineAuditKeyAlgorithm?: string;
+  /** The device the bundle is for; it goes into the token (`dvc`), and syncs naming another device are refused. */
   deviceId?: string;
+  /** Free-form platform label the authority stores with the bundle. */
   devicePlatform?: string;
 }
 

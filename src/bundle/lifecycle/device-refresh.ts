@@ -14,12 +14,15 @@ import { answerData, joinUrl, refusal, type RequestOptions } from './request.js'
 
 /** The exact request a refresh whose outcome is unknown must repeat: the same head and the same new key. */
 export interface RefreshRetry {
+  /** The log head the lost request stated. */
   head: ProofHead;
+  /** The new audit key pair the lost request sent (its public half) and must keep. */
   keyPair: { publicKey: string; privateKey: string | CryptoKey };
 }
 
 /** What a device refresh needs from its audit log (the library's log satisfies it). */
 export interface RekeyableAuditLog extends SyncableAuditLog {
+  /** Changes the signing key while holding the log (see {@link OfflineAuditLog.rekey}). */
   rekey(run: (head: AuditHead | null) => Promise<AuditSigningKey>): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export interface DeviceRefreshOptions extends RequestOptions {
 
 /** A device refresh got no answer: the authority may or may not have switched keys. `retry` repeats it exactly. */
 export class RefreshOutcomeUnknownError extends AuthorityError {
+  /** Pass as `refreshBundle(bundle, { log, retry })` to repeat the very same request. */
   readonly retry: RefreshRetry;
   constructor(message: string, retry: RefreshRetry) {
     super(`The refresh got no answer (${message}); repeat it with refreshBundle(bundle, { log, retry: error.retry })`, 'REFRESH_OUTCOME_UNKNOWN');

@@ -5,7 +5,9 @@ import { validateBundle } from '../validate.js';
 
 /** Transport options every lifecycle call takes. */
 export interface RequestOptions {
+  /** The fetch to use (default `globalThis.fetch`). */
   fetch?: typeof globalThis.fetch;
+  /** Aborts the call; the error is then the signal's reason. */
   signal?: AbortSignal;
   /** Give up after this long (default 30 s) with `TIMEOUT`; covers the answer's body too. */
   timeoutMs?: number;
