@@ -1,12 +1,13 @@
+import { fromBase64 } from '../crypto/base64.js';
 import { parseJsonObject } from '../crypto/utf8.js';
 import { OfflineConsentError } from '../errors.js';
 
-/** The claims of a compact JWS, unverified, decoded as jose's `decodeJwt` does (its base64url fallback: atob, padding and whitespace tolerated). */
+/** The claims of a compact JWS, unverified, decoded as jose's `decodeJwt` does (padding and whitespace tolerated). */
 export function decodeJwt(token: string): Record<string, unknown> {
   const parts = token.split('.');
   const payload = parts[1];
   if (parts.length !== 3 || !payload || /[+/]/.test(payload)) throw new TypeError('Invalid JWT');
-  return parseJsonObject(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+  return parseJsonObject(fromBase64(payload.replace(/-/g, '+').replace(/_/g, '/')));
 }
 
 /** Who the bundle's token speaks for, read without verification so failures can be attributed. */
