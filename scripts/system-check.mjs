@@ -3,8 +3,8 @@
 // so); otherwise the run stops here with one line naming the packages and the command, never
 // minutes later inside a browser test. `--dry-run` prints what it would run and changes nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { findPostgresBin } from './postgres-bin.mjs';
 
 const env = process.env;
 const dryRun = process.argv.includes('--dry-run');
@@ -12,20 +12,13 @@ const APT = '/usr/bin/apt-get';
 
 /** Each system part the suite needs: its Debian package, who needs it, and whether it is here. */
 function parts() {
-  const pgDirs = (() => {
-    try {
-      return readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`);
-    } catch {
-      return [];
-    }
-  })();
   return [
     { pkg: 'chromium', why: 'browser tests', here: existsSync(env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
     { pkg: 'firefox-esr', why: 'Firefox runtime tests', here: existsSync(env.FIREFOX_PATH ?? '/usr/bin/firefox-esr') },
     {
       pkg: 'postgresql',
       why: 'authority tests on PostgreSQL',
-      here: Boolean(env.PG_TEST_URL) || [env.PG_BIN, ...pgDirs].some((d) => d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))),
+      here: Boolean(env.PG_TEST_URL) || findPostgresBin(env) !== null,
     },
   ];
 }

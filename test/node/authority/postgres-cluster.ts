@@ -1,11 +1,12 @@
 // Global setup of the node project: one throwaway PostgreSQL cluster on loopback per test run
 // (or PG_TEST_URL when set). Missing PostgreSQL binaries fail the run; they are never skipped.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { findPostgresBin } from '../../../scripts/postgres-bin.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,20 +16,11 @@ declare module 'vitest' {
 }
 
 function postgresBinDir(): string {
-  const candidates = [process.env.PG_BIN, ...readdirSafe('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`)];
-  const dir = candidates.find((d) => d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+  const dir = findPostgresBin();
   if (!dir) {
     throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: `apt-get install postgresql`, set PG_BIN, or set PG_TEST_URL');
   }
   return dir;
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function freePort(): Promise<number> {
