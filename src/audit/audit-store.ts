@@ -134,7 +134,7 @@ export function orderEntryFields(e: SignedAuditEntry): SignedAuditEntry {
 }
 
 /** The head position an entry leaves behind. */
-export function headOf(e: SignedAuditEntry): AuditHead {
+export function headOf(e: Pick<SignedAuditEntry, 'seq' | 'hash' | 'timestamp'>): AuditHead {
   return { seq: e.seq, hash: e.hash, timestamp: e.timestamp };
 }
 

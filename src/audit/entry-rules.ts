@@ -4,7 +4,7 @@
  * it. The limits sit inside what the authority stores, so an entry the device accepted is
  * one the authority stores unflagged. Pure functions; no runtime-specific code.
  */
-import { utf8Encode } from '../crypto/utf8.js';
+import { isJsonObject, utf8Encode } from '../crypto/utf8.js';
 import { copyJson, JsonRefusal } from './json-value.js';
 
 /** Which rule an entry field breaks. */
@@ -120,9 +120,7 @@ function scopeViolations(scopes: unknown, out: EntryRuleViolation[]): void {
  */
 export function copyMetadata(metadata: unknown): { copy: Record<string, unknown> } | { violation: EntryRuleViolation } {
   const notObject = (value: unknown, from = '') =>
-    value === null || typeof value !== 'object' || Array.isArray(value)
-      ? { violation: broken('metadata', 'type', `be a plain object, got ${describe(value)}${from}`) }
-      : null;
+    isJsonObject(value) ? null : { violation: broken('metadata', 'type', `be a plain object, got ${describe(value)}${from}`) };
   const refused = notObject(metadata);
   if (refused) return refused;
   let result: unknown;

@@ -1,7 +1,7 @@
 import { AuditLogError } from '../errors.js';
 import { headOf, type AuditDurability, type AuditHead, type AuditMarkWrite, type AuditStore } from './audit-store.js';
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
-import { signEntryHash } from './signature.js';
+import { signText } from './signature.js';
 import type { AuditEntry, HashableEntry, SignedAuditEntry } from './types.js';
 
 /** Upper bound of one group commit, so one write stays a few hundred kilobytes. */
@@ -51,7 +51,7 @@ export interface GroupCommitOptions {
 
 /** Serialises every change to a store; appends are chained in call order and written in batches. */
 export interface GroupCommit {
-  /** Resolves with the signed entry once it is durable; rejects (and changes nothing) if its write fails. */
+  /** Resolves with the signed entry once it is durable; rejects (and changes nothing) if its write fails. `entry` is a `checkAuditEntry` copy. */
   append(entry: AuditEntry): Promise<SignedAuditEntry>;
   /** Runs a change (sync mark, meta, rotation) between batches, with no write in flight. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
@@ -59,8 +59,6 @@ export interface GroupCommit {
   head(): AuditHead | null;
   /** Signs every later batch with `privateKey`; call it inside `exclusive`, where no batch is sealed or in flight. */
   setSigningKey(privateKey: CryptoKey): void;
-  /** The clock floor: the latest timestamp stamped (Unix ms; -Infinity before any). */
-  floor(): number;
   /**
    * Writes the high-water mark once (call it inside `exclusive`): at `at` (default the
    * durable head and floor), signed with the current key. No-op without a mark.
@@ -95,32 +93,21 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       const t = now();
       if (!Number.isFinite(t)) throw new RangeError(`now() must return Unix milliseconds, got ${String(t)}`);
       ms = Math.max(ms, t); // never back in time, whatever the clock does
-      const { metadata } = entry;
-      const h: HashableEntry = {
-        seq: ++seq,
-        timestamp: new Date(ms).toISOString(),
-        action: entry.action,
-        agentDID: entry.agentDID,
-        grantId: entry.grantId,
-        scopes: entry.scopes,
-        result: entry.result,
-        ...(metadata !== undefined ? { metadata } : {}),
-        prevHash,
-      };
+      // `entry` is checkAuditEntry's copy: exactly the AuditEntry fields, in their stored order (metadata only when present).
+      const h: HashableEntry = { seq: ++seq, timestamp: new Date(ms).toISOString(), ...entry, prevHash };
       const hash = await computeEntryHash(h);
       hashed.push({ ...h, hash });
       prevHash = hash;
     }
     // Signed after the chain, not during it: on few cores, signatures in flight slow every
     // step of the sequential hash chain by more than the overlap saves.
-    const last = hashed[hashed.length - 1]!;
-    const head: AuditHead = { seq: last.seq, hash: last.hash, timestamp: last.timestamp };
+    const head = headOf(hashed[hashed.length - 1]!);
     // One mark per batch, signed alongside the entries; the store writes it after them.
     const counter = mark?.eachCommit ? from.counter + 1 : from.counter;
     const sealedMark = mark?.eachCommit ? mark.seal({ counter, head, floor: ms }, privateKey) : undefined;
-    const [signed, sealedMarkWrite] = await Promise.all([Promise.all(hashed.map((e) => signEntryHash(privateKey, e.hash))), sealedMark]);
+    const [signed, sealedMarkWrite] = await Promise.all([Promise.all(hashed.map((e) => signText(privateKey, e.hash))), sealedMark]);
     const entries = hashed.map((e, i) => ({ ...e, signature: signed[i]! }));
-    return { entries, tip: { head: headOf(entries[entries.length - 1]!), ms, counter }, mark: sealedMarkWrite };
+    return { entries, tip: { head, ms, counter }, mark: sealedMarkWrite };
   }
 
   function fail(batch: readonly Waiting[], cause: unknown): void {
@@ -206,7 +193,6 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     setSigningKey(key) {
       privateKey = key;
     },
-    floor: () => durable.ms,
     async writeMark(at) {
       if (!mark || !store.writeMark) return;
       const counter = durable.counter + 1;

@@ -1,7 +1,6 @@
-import { ed25519Sign, ed25519Verify } from '../crypto/ed25519.js';
-import { fromHex, toHex } from '../crypto/hex.js';
-import { utf8Encode } from '../crypto/utf8.js';
-import type { AuditHead, AuditMarkWrite } from './audit-store.js';
+import { isJsonObject as isObj, parseJsonOrNull, utf8Encode } from '../crypto/utf8.js';
+import { signText, verifySignedText } from './signature.js';
+import { headOf, type AuditHead, type AuditMarkWrite } from './audit-store.js';
 
 /** What a sync's revocation answer latched (PROTOCOL.md §5): kept positively in the mark, so deleting it elsewhere changes nothing. */
 export interface RevocationLatch {
@@ -47,7 +46,7 @@ const DOMAIN = 'offline-consent/high-water-mark/v1\n';
  */
 export async function sealMark(mark: HighWaterMark, privateKey: CryptoKey): Promise<AuditMarkWrite> {
   const body = JSON.stringify(mark);
-  const signature = toHex(await ed25519Sign(privateKey, utf8Encode(DOMAIN + body)));
+  const signature = await signText(privateKey, DOMAIN + body);
   const record = JSON.stringify({ body, signature });
   if (utf8Encode(record).length >= MARK_SLOT_BYTES) throw new RangeError(`The high-water mark is over ${MARK_SLOT_BYTES - 1} bytes`);
   return { slot: (mark.counter % 2) as 0 | 1, record };
@@ -78,31 +77,17 @@ export async function openMark(slots: readonly (string | null | undefined)[], pu
 }
 
 async function verifySlot(text: string, slot: number, publicKeys: readonly CryptoKey[]): Promise<HighWaterMark | null> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const { body, signature } = (parsed ?? {}) as { body?: unknown; signature?: unknown };
-  if (typeof body !== 'string' || typeof signature !== 'string' || !/^[0-9a-f]{128}$/.test(signature)) return null;
-  const data = utf8Encode(DOMAIN + body);
-  let valid = false;
-  for (const key of publicKeys) if ((valid = await ed25519Verify(key, fromHex(signature), data).catch(() => false))) break;
+  const { body, signature } = (parseJsonOrNull(text) ?? {}) as { body?: unknown; signature?: unknown };
+  if (typeof body !== 'string') return null;
+  let valid = false; // false too for a malformed signature
+  for (const key of publicKeys) if ((valid = await verifySignedText(key, DOMAIN + body, signature).catch(() => false))) break;
   if (!valid) return null;
   const mark = checkMark(body);
   return mark && mark.counter % 2 === slot ? mark : null;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 function checkMark(body: string): HighWaterMark | null {
-  let m: unknown;
-  try {
-    m = JSON.parse(body);
-  } catch {
-    return null;
-  }
+  const m = parseJsonOrNull(body);
   if (!isObj(m) || m.v !== 1 || !Number.isSafeInteger(m.counter) || (m.counter as number) < 1) return null;
   if (m.bundleId !== null && typeof m.bundleId !== 'string') return null;
   if (typeof m.floor !== 'number' || !Number.isFinite(m.floor)) return null;
@@ -114,9 +99,9 @@ function checkMark(body: string): HighWaterMark | null {
     v: 1,
     counter: m.counter as number,
     bundleId: m.bundleId as string | null,
-    head: h === null ? null : { seq: h.seq as number, hash: h.hash as string, timestamp: h.timestamp as string },
+    head: h === null ? null : headOf(h as unknown as AuditHead),
     floor: m.floor,
-    revoked: r === null ? null : { bundleId: r.bundleId as string, revokedAt: r.revokedAt as string | null, reportedAt: r.reportedAt as string },
+    revoked: toRevocationLatch(r), // null, or the fields just checked
   };
 }
 

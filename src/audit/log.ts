@@ -57,6 +57,8 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   let latch: RevocationLatch | null = null;
   let marked: { head: AuditHead | null; floor: number } = { head: null, floor: 0 };
   const bundleId = bundle && typeof bundle.bundleId === 'string' ? bundle.bundleId : null;
+  /** Reports a repair that dropped nothing. */
+  const repaired = (kind: string, message: string) => onRecover?.({ kind, droppedBytes: 0, message });
 
   const ready: Promise<Opened> = (async () => {
     const keys = await importAuditSigningKey(signingKey as AuditSigningKey);
@@ -73,7 +75,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       let found: HighWaterMark | null = null;
       if (supported) {
         const read = await openMark(await store.readMark!(), await markKeys(keys.publicKey, spans));
-        for (const slot of read.damagedSlots) onRecover?.({ kind: 'mark-slot-damaged', droppedBytes: 0, message: `High-water mark slot ${slot} is unreadable or unverifiable; using the other` });
+        for (const slot of read.damagedSlots) repaired('mark-slot-damaged', `High-water mark slot ${slot} is unreadable or unverifiable; using the other`);
         found = read.mark;
       }
       const truncated = found && (await isBehind(store, found.head, state.head, state.base));
@@ -97,7 +99,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       const commit = createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head, ...(found ? { floorMs: found.floor } : {}), ...(mark ? { mark } : {}) });
       if (mark && !found && durability === 'fsync') {
         await commit.exclusive(() => commit.writeMark());
-        if (state.head) onRecover?.({ kind: 'mark-adopted', droppedBytes: 0, message: `Wrote a high-water mark at the log's head (seq ${state.head.seq}); the log had none` });
+        if (state.head) repaired('mark-adopted', `Wrote a high-water mark at the log's head (seq ${state.head.seq}); the log had none`);
       }
       if (truncated && acceptTruncation) {
         const markHead = { ...found!.head! };
@@ -105,11 +107,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
         const accepted = await commit.append(
           checkAuditEntry({ action: TRUNCATION_ACCEPTED_ACTION, agentDID: acceptTruncation.agentDID, grantId: acceptTruncation.grantId, scopes: [], result: 'success', metadata: { markHead, logHead } }),
         );
-        onRecover?.({
-          kind: 'truncation-accepted',
-          droppedBytes: 0,
-          message: `Accepted a truncation: the mark was at seq ${markHead.seq}, the log at seq ${logHead?.seq ?? 0}; recorded as seq ${accepted.seq}`,
-        });
+        repaired('truncation-accepted', `Accepted a truncation: the mark was at seq ${markHead.seq}, the log at seq ${logHead?.seq ?? 0}; recorded as seq ${accepted.seq}`);
       }
       const opened: Opened = {
         commit,

@@ -5,15 +5,20 @@ import type { SignedAuditEntry } from './types.js';
 
 const SIGNATURE_HEX = /^[0-9a-f]{128}$/;
 
-/** Ed25519 signature, as 128 lowercase hex characters, over the UTF-8 bytes of the hex hash. */
-export async function signEntryHash(privateKey: CryptoKey, hash: string): Promise<string> {
-  return toHex(await ed25519Sign(privateKey, utf8Encode(hash)));
+/** Ed25519 signature, as 128 lowercase hex characters, over the UTF-8 bytes of `text` (an entry's hex hash, a mark's body). */
+export async function signText(privateKey: CryptoKey, text: string): Promise<string> {
+  return toHex(await ed25519Sign(privateKey, utf8Encode(text)));
 }
 
-/** Checks a signature against an already imported public key; false for any malformed signature. */
-export async function verifyHashSignature(publicKey: CryptoKey, hash: string, signature: unknown): Promise<boolean> {
-  if (typeof signature !== 'string' || !SIGNATURE_HEX.test(signature) || typeof hash !== 'string') return false;
-  return ed25519Verify(publicKey, fromHex(signature), utf8Encode(hash));
+/** Ed25519 signature, as 128 lowercase hex characters, over the UTF-8 bytes of the hex hash. */
+export function signEntryHash(privateKey: CryptoKey, hash: string): Promise<string> {
+  return signText(privateKey, hash);
+}
+
+/** Checks a `signText` signature of `text` against an already imported public key; false for any malformed signature. */
+export async function verifySignedText(publicKey: CryptoKey, text: string, signature: unknown): Promise<boolean> {
+  if (typeof signature !== 'string' || !SIGNATURE_HEX.test(signature) || typeof text !== 'string') return false;
+  return ed25519Verify(publicKey, fromHex(signature), utf8Encode(text));
 }
 
 /**
@@ -28,5 +33,5 @@ export async function verifyEntrySignature(entry: Pick<SignedAuditEntry, 'hash' 
   } catch {
     return false;
   }
-  return verifyHashSignature(key, entry?.hash, entry?.signature);
+  return verifySignedText(key, entry?.hash, entry?.signature);
 }

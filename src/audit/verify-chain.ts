@@ -3,7 +3,7 @@ import { importEd25519PublicKey, type Ed25519KeyInput } from '../crypto/ed25519.
 import { GENESIS_HASH, computeEntryHash } from './hash.js';
 import { entryViolations } from './entry-rules.js';
 import { importKeySpans, keyFor, type AuditKeySpan, type ImportedSpan } from './key-spans.js';
-import { verifyHashSignature } from './signature.js';
+import { verifySignedText } from './signature.js';
 import type { SignedAuditEntry } from './types.js';
 
 /** The outcome of `verifyChain`: valid with the count, or the 0-based index and reason of the first break. */
@@ -44,7 +44,7 @@ async function checkEntry(entry: SignedAuditEntry, keys: CryptoKey | ImportedSpa
   }
   if (hash !== entry.hash) return 'hash';
   if (Array.isArray(keys) && !key) return 'signature'; // outside every span: no key may sign it
-  if (key && !(await verifyHashSignature(key, entry.hash, entry.signature))) return 'signature';
+  if (key && !(await verifySignedText(key, entry.hash, entry.signature))) return 'signature';
   // Signed as it stands, but a field breaks the entry rules (a '|' or ',' that lets text move across a boundary, a bad timestamp).
   return entryViolations(entry, { timestamp: true }).length > 0 ? 'malformed' : null;
 }

@@ -1,9 +1,9 @@
 import { isCryptoKey } from '../crypto/subtle.js';
+import { isJsonObject as isObject } from '../crypto/utf8.js';
 import { InvalidBundleError } from '../errors.js';
 import type { ConsentBundle } from './types.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function str(o: Obj, key: string, path: string): string {
   const v = o[key];

@@ -1,11 +1,6 @@
 import type { Bytes } from './bytes.js';
 
 // The runtime's btoa/atob (every browser, Node 16+, Deno, Bun) do the bit work; the strictness is ours.
-function encode(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  return btoa(binary);
-}
 
 // Strict decoder: any character outside the alphabet, or an impossible length, is a TypeError
 // (atob alone would also take whitespace and padding). Unused low bits are ignored, as atob does.
@@ -19,7 +14,9 @@ function decode(text: string, alphabet: RegExp, name: string): Bytes {
 
 /** Standard base64 (with padding) of the bytes. */
 export function toBase64(bytes: Uint8Array): string {
-  return encode(bytes);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(binary);
 }
 
 /** Parses standard base64 (padding optional, whitespace ignored); `TypeError` when invalid. */
@@ -32,7 +29,7 @@ export function fromBase64(text: string): Bytes {
 
 /** Unpadded base64url (RFC 4648 §5) of the bytes. */
 export function toBase64Url(bytes: Uint8Array): string {
-  return encode(bytes).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return toBase64(bytes).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /**

@@ -58,7 +58,7 @@ export async function createDeviceProof(options: DeviceProofOptions): Promise<st
     htu: proofTarget(url),
     iat: Math.floor(now() / 1000),
     jti: toBase64Url(randomBytes(16)),
-    bh: toBase64Url(await sha256(utf8Encode(body))),
+    bh: toBase64Url(await sha256(body)),
     ...(head ? { head: { seq: head.seq, hash: head.hash } } : {}),
   };
   // Built here rather than with jose's CompactSign, which alone would add 2.4 KB gzipped to a

@@ -1,6 +1,7 @@
 import { bundleBaseUrl } from '../bundle/lifecycle/refresh.js';
 import { joinUrl, requestAuthority, type RequestOptions } from '../bundle/lifecycle/request.js';
 import type { ConsentBundle } from '../bundle/types.js';
+import { bundlePath } from '../sync/endpoint.js';
 import { deviceProofHeaders } from './proof.js';
 
 /** Options of the device calls: transport, and the authority (default: the bundle's own). */
@@ -25,7 +26,7 @@ export interface RevocationStatus {
 
 /** Sends one device call for `bundle`, signed with a fresh device proof; returns the answer's data. */
 export function deviceCall(bundle: ConsentBundle, method: string, path: string, body: unknown, options: DeviceCallOptions): Promise<Record<string, unknown>> {
-  const url = joinUrl(options.baseUrl ?? bundleBaseUrl(bundle), `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}${path}`);
+  const url = joinUrl(options.baseUrl ?? bundleBaseUrl(bundle), bundlePath(bundle.bundleId) + path);
   const secrets = [bundle.grantToken, typeof bundle.offlineAuditKey.privateKey === 'string' ? bundle.offlineAuditKey.privateKey : ''];
   return requestAuthority(url, { method, body }, deviceProofHeaders(bundle), options, secrets);
 }

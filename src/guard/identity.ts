@@ -28,7 +28,7 @@ export function readGrantIdentity(token: string): GrantIdentity {
   const grantId = typeof claims.grnt === 'string' && claims.grnt ? claims.grnt : claims.jti;
   const scopes = Array.isArray(claims.scp) ? claims.scp.filter((s): s is string => typeof s === 'string') : [];
   if (typeof claims.agt !== 'string' || !claims.agt || typeof grantId !== 'string' || !grantId) {
-    throw new OfflineConsentError('The bundle grant token lacks agt or grnt/jti, so actions cannot be audited', 'INVALID_BUNDLE');
+    throw new OfflineConsentError('The grant token lacks agt or grnt/jti: actions cannot be audited', 'INVALID_BUNDLE');
   }
   return { agentDID: claims.agt, grantId, scopes };
 }

@@ -38,6 +38,13 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
     return db.transaction(OBJECT_STORE, mode, { durability }).objectStore(OBJECT_STORE);
   }
 
+  /** Makes `edit`'s changes in one strict (flushed) transaction. */
+  async function change(edit: (s: IDBObjectStore) => void): Promise<void> {
+    const s = transaction('readwrite', 'strict');
+    edit(s);
+    await promisifyRequest(s.transaction);
+  }
+
   // The returned release resolves once the lock manager has really let go: Firefox frees a
   // Web Lock a task later, and a reopen right after close() must find it free.
   async function lock(): Promise<() => Promise<void>> {
@@ -138,16 +145,12 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
       return slots.map((v) => (typeof v === 'string' ? v : null)) as [string | null, string | null];
     },
 
-    async writeMark({ slot, record }) {
-      const s = transaction('readwrite', 'strict');
-      s.put(record, markKey(slot));
-      await promisifyRequest(s.transaction);
+    writeMark({ slot, record }) {
+      return change((s) => s.put(record, markKey(slot)));
     },
 
-    async setSynced(seq) {
-      const s = transaction('readwrite', 'strict');
-      s.put(seq, SYNCED);
-      await promisifyRequest(s.transaction);
+    setSynced(seq) {
+      return change((s) => s.put(seq, SYNCED));
     },
 
     async getMeta<T>(metaName: string) {
@@ -158,10 +161,7 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
     async setMeta(metaName, value) {
       const key = `meta:${checkMetaName(metaName)}`;
       if (value !== undefined) checkMetaValue(value, metaName);
-      const s = transaction('readwrite', 'strict');
-      if (value === undefined) s.delete(key);
-      else s.put(JSON.parse(JSON.stringify(value)), key);
-      await promisifyRequest(s.transaction);
+      await change((s) => (value === undefined ? s.delete(key) : s.put(JSON.parse(JSON.stringify(value)), key)));
     },
 
     async rotate({ ifLargerThan }) {

@@ -8,7 +8,7 @@ import type { ConsentBundle } from '../bundle/types.js';
 
 const DEVICE_KEY = 'device-key';
 // Placeholder for the private key in the sealed copy when the key itself is kept as a CryptoKey.
-const KEY_HELD_APART = '-----BEGIN PRIVATE KEY-----\nheld apart as a non-extractable CryptoKey\n-----END PRIVATE KEY-----\n';
+const KEY_HELD_APART = '-----BEGIN PRIVATE KEY-----\nheld apart\n-----END PRIVATE KEY-----\n';
 
 let store: UseStore | undefined;
 /** One database for every bundle and the device key (`offline-consent-bundles`). */
@@ -72,9 +72,10 @@ function recordName(name: string): string {
 export async function storeBundle(bundle: ConsentBundle, name: string, key?: BundleKey, options: BrowserStoreOptions = {}): Promise<void> {
   const id = recordName(name);
   const sealKey = key ?? (await getDeviceKey());
+  const { privateKey } = bundle.offlineAuditKey;
   let record: StoredRecord;
-  if (options.keepSigningKeyAsCryptoKey || isCryptoKey(bundle.offlineAuditKey.privateKey)) {
-    const signingKey = isCryptoKey(bundle.offlineAuditKey.privateKey) ? bundle.offlineAuditKey.privateKey : await importAuditSigningKey(bundle);
+  if (options.keepSigningKeyAsCryptoKey || isCryptoKey(privateKey)) {
+    const signingKey = isCryptoKey(privateKey) ? privateKey : await importAuditSigningKey(bundle);
     const sealed = await sealBundle({ ...bundle, offlineAuditKey: { ...bundle.offlineAuditKey, privateKey: KEY_HELD_APART } }, sealKey, options);
     record = { sealed, signingKey };
   } else {

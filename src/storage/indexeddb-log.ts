@@ -7,5 +7,5 @@ export type BrowserOfflineAuditLogOptions = OfflineAuditLogAtPathOptions;
 
 /** `createOfflineAuditLog` for browsers: `{ logPath }` names an IndexedDB log, so code written for Node runs unchanged. */
 export function createOfflineAuditLog(options: BrowserOfflineAuditLogOptions): OfflineAuditLog {
-  return createOfflineAuditLogAtPath(options, (name) => createIndexedDBAuditStore(name));
+  return createOfflineAuditLogAtPath(options, createIndexedDBAuditStore);
 }

@@ -1,6 +1,9 @@
 /** Path of the offline-sync endpoint on an authority. */
 export const SYNC_PATH = '/v1/audit/offline-sync';
 
+/** A bundle's resource on an authority: `/v1/consent-bundles/<bundleId>`, the id URL-encoded. */
+export const bundlePath = (bundleId: string): string => `/v1/consent-bundles/${encodeURIComponent(bundleId)}`;
+
 /** Accepts either an authority base URL or the bundle's full `syncEndpoint`. */
 export function resolveSyncUrl(endpoint: string): string {
   if (typeof endpoint !== 'string' || endpoint.length === 0) throw new TypeError('endpoint must be a URL string');

@@ -1,3 +1,4 @@
+import { parseJsonOrNull } from '../crypto/utf8.js';
 import { retryAfterMs, sleep } from './retry.js';
 
 export type PostOutcome =
@@ -26,13 +27,11 @@ export interface RequestOptions {
   timeoutMs?: number | undefined;
 }
 
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return null;
-  }
+/** One attempt as `fetch` takes it: JSON both ways, the credential headers made for exactly this method, URL and body. */
+export async function prepareAttempt(url: string, method: string, body: string | undefined, headers: HeadersFor): Promise<RequestInit> {
+  const withBody = body === undefined ? {} : { body };
+  const credential = await headers({ method, url, ...withBody });
+  return { method, headers: { ...credential, 'content-type': 'application/json', accept: 'application/json' }, ...withBody };
 }
 
 /**
@@ -47,15 +46,10 @@ export async function requestWithRetry(url: string, init: { method: string; body
     let wait = delays[attempt];
     const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const credential = await options.headers({ method: init.method, url, ...(init.body === undefined ? {} : { body: init.body }) });
+    const request = await prepareAttempt(url, init.method, init.body, options.headers);
     try {
-      const res = await options.fetch(url, {
-        method: init.method,
-        headers: { ...credential, 'content-type': 'application/json', accept: 'application/json' },
-        ...(init.body === undefined ? {} : { body: init.body }),
-        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-      });
-      const body = await readJson(res);
+      const res = await options.fetch(url, { ...request, ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}) });
+      const body = parseJsonOrNull(await res.text());
       if (res.status !== 429 && res.status < 500) return { ok: true, status: res.status, body, requestId: res.headers.get('x-request-id') };
       const hinted = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
       if (wait !== undefined && hinted !== undefined) wait = Math.max(wait, hinted);

@@ -1,4 +1,5 @@
 import { GENESIS_HASH } from '../audit/hash.js';
+import { isJsonObject } from '../crypto/utf8.js';
 import { answerData } from '../bundle/lifecycle/request.js';
 import type { SignedAuditEntry } from '../audit/types.js';
 import { deviceProofHeaders } from '../device/proof.js';
@@ -27,7 +28,7 @@ function serverErrors(value: unknown, status?: number): SyncError[] {
 function flaggedOf(value: unknown): { seq: number; flags: string[] }[] {
   if (!Array.isArray(value)) return [];
   return value
-    .filter((f: Answer) => f !== null && typeof f === 'object' && Number.isSafeInteger(f.seq) && Array.isArray(f.flags))
+    .filter((f: unknown): f is Answer => isJsonObject(f) && Number.isSafeInteger(f.seq) && Array.isArray(f.flags))
     .map((f: Answer) => ({ seq: f.seq as number, flags: (f.flags as unknown[]).filter((x): x is string => typeof x === 'string') }));
 }
 

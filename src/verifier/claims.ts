@@ -1,3 +1,4 @@
+import { isJsonObject } from '../crypto/utf8.js';
 import { OfflineVerificationError } from '../errors.js';
 
 /** The grant claims this library relies on, validated for type once per token. */
@@ -98,10 +99,8 @@ function shapeClaims(p: Record<string, unknown>, exp: number, iat: number | unde
  * any other claim defect is kept in `claims` for after the time checks.
  */
 export function parseGrantClaims(payload: unknown): ParsedGrantToken {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw new OfflineVerificationError('Token payload is not a JSON object', 'VERIFICATION_FAILED');
-  }
-  const p = payload as Record<string, unknown>;
+  if (!isJsonObject(payload)) throw new OfflineVerificationError('Token payload is not a JSON object', 'VERIFICATION_FAILED');
+  const p = payload;
   const iat = timeClaim(p, 'iat');
   const nbf = timeClaim(p, 'nbf');
   const exp = timeClaim(p, 'exp');

@@ -1,5 +1,5 @@
 import { GENESIS_HASH, computeEntryHash, entryHashInput } from '../../audit/hash.js';
-import { verifyHashSignature } from '../../audit/signature.js';
+import { verifySignedText } from '../../audit/signature.js';
 import type { SignedAuditEntry } from '../../audit/types.js';
 import type { KeySpans } from '../device-auth/key-spans.js';
 import { ownFlags, type EntryFlag } from './entry-flags.js';
@@ -119,7 +119,7 @@ function badSignature(e: SignedAuditEntry, bundle: BundleIdentity): Failure {
   return { code: 'INVALID_SIGNATURE', message: `seq ${e.seq} does not verify with audit key ${span.version}, whose span ${range}` };
 }
 
-const signedBy = async (e: SignedAuditEntry, bundle: BundleIdentity, version: number) => verifyHashSignature(await bundle.spans.key(version), e.hash, e.signature);
+const signedBy = async (e: SignedAuditEntry, bundle: BundleIdentity, version: number) => verifySignedText(await bundle.spans.key(version), e.hash, e.signature);
 
 /**
  * Hash, then signature with the key of the entry's span — and, in a legacy bundle's open span,

@@ -24,7 +24,7 @@ export async function openLegacy(bytes: Uint8Array, key: BundleKey): Promise<Byt
   // The legacy layout has no magic, so it is also what unrecognised bytes are tried as: with a
   // CryptoKey they can only be damaged (our own header lost) or a legacy file needing its passphrase.
   if (typeof key !== 'string') {
-    throw new BundleTamperedError('Bundle has no own-format header, so a CryptoKey cannot open it (damaged, or an upstream legacy file that needs its passphrase)');
+    throw new BundleTamperedError('A CryptoKey cannot open this bundle: no own-format header (damaged, or a legacy file that needs its passphrase)');
   }
   if (bytes.length < GCM_IV_LENGTH + GCM_TAG_LENGTH + 1) throw new BundleTamperedError('Bundle is truncated');
   const iv = bytes.slice(0, GCM_IV_LENGTH);

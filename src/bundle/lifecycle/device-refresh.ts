@@ -4,7 +4,7 @@ import { AuthorityError } from '../../errors.js';
 import { deviceProofHeaders, type ProofHead } from '../../device/proof.js';
 import { withPrivateKey } from '../../device/redeem.js';
 import type { AuditHead } from '../../audit/audit-store.js';
-import { authorityBaseUrl } from '../../sync/endpoint.js';
+import { authorityBaseUrl, bundlePath } from '../../sync/endpoint.js';
 import { requestWithRetry } from '../../sync/post.js';
 import { DEFAULT_RETRY_DELAYS_MS } from '../../sync/retry.js';
 import { proofHead, syncAuditLog } from '../../sync/sync.js';
@@ -57,7 +57,7 @@ export async function refreshDevice(bundle: ConsentBundle, options: DeviceRefres
   const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const transport = { fetch, retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, ...(options.signal ? { signal: options.signal } : {}) };
   const base = options.baseUrl ?? authorityBaseUrl(bundle.syncEndpoint);
-  const url = joinUrl(base, `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}/refresh`);
+  const url = joinUrl(base, `${bundlePath(bundle.bundleId)}/refresh`);
   // A retry skips the sync: if the lost answer was applied, the old key no longer signs a sync.
   if (!retry) await syncAuditLog(log, { bundle, endpoint: base, ...transport });
   let fresh: ConsentBundle | undefined;

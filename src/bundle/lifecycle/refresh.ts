@@ -1,4 +1,4 @@
-import { authorityBaseUrl } from '../../sync/endpoint.js';
+import { authorityBaseUrl, bundlePath } from '../../sync/endpoint.js';
 import type { ConsentBundle } from '../types.js';
 import { refreshDevice, type DeviceRefreshOptions } from './device-refresh.js';
 import { joinUrl, postForBundle, type RequestOptions } from './request.js';
@@ -37,5 +37,5 @@ export function refreshBundle(bundle: ConsentBundle, apiKey: string | DeviceRefr
   const baseUrl = options.baseUrl ?? bundleBaseUrl(bundle);
   const { grantToken, offlineAuditKey } = bundle;
   const secrets = [grantToken, typeof offlineAuditKey?.privateKey === 'string' ? offlineAuditKey.privateKey : ''];
-  return postForBundle(joinUrl(baseUrl, `/v1/consent-bundles/${encodeURIComponent(bundle.bundleId)}/refresh`), apiKey, undefined, options, secrets);
+  return postForBundle(joinUrl(baseUrl, `${bundlePath(bundle.bundleId)}/refresh`), apiKey, undefined, options, secrets);
 }

@@ -1,5 +1,6 @@
 import { AuthorityError } from '../../errors.js';
-import { bearer, type HeadersFor } from '../../sync/post.js';
+import { parseJsonOrNull } from '../../crypto/utf8.js';
+import { bearer, prepareAttempt, type HeadersFor } from '../../sync/post.js';
 import type { ConsentBundle } from '../types.js';
 import { validateBundle } from '../validate.js';
 
@@ -65,23 +66,17 @@ export async function requestAuthority(
   options: RequestOptions,
   secrets: readonly string[] = [],
 ): Promise<Record<string, unknown>> {
-  if (typeof credential === 'string' && credential.length === 0) throw new TypeError('apiKey is required');
-  if (typeof credential !== 'string' && typeof credential !== 'function') throw new TypeError('apiKey is required');
+  if (credential === '' || (typeof credential !== 'string' && typeof credential !== 'function')) throw new TypeError('apiKey is required');
   const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(ms) || ms <= 0) throw new RangeError('timeoutMs must be a positive number of milliseconds');
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const headers = await (typeof credential === 'string' ? bearer(credential) : credential)({ method: init.method, url, ...(body === undefined ? {} : { body }) });
+  const request = await prepareAttempt(url, init.method, body, typeof credential === 'string' ? bearer(credential) : credential);
   const timeout = AbortSignal.timeout(ms);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
   try {
-    res = await (options.fetch ?? globalThis.fetch)(url, {
-      method: init.method,
-      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-      ...(body === undefined ? {} : { body }),
-      signal,
-    });
+    res = await (options.fetch ?? globalThis.fetch)(url, { ...request, signal });
   } catch (cause) {
     throw transportFailure(cause, options, timeout, ms);
   }
@@ -90,12 +85,7 @@ export async function requestAuthority(
   } catch (cause) {
     throw transportFailure(cause, options, timeout, ms, res.status);
   }
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
+  const json = parseJsonOrNull(text);
   if (!res.ok) throw refusal(res.status, json, res.headers.get('x-request-id'), [...(typeof credential === 'string' ? [credential] : []), ...secrets]);
   return answerData(json);
 }
