@@ -14,7 +14,8 @@ export async function readAuditPublicKey(value: unknown): Promise<string> {
   try {
     const key = await importEd25519PublicKey(value);
     return derToPem(new Uint8Array(await subtle().exportKey('spki', key)), 'PUBLIC KEY');
-  } catch {
-    throw badRequest('auditPublicKey is not an Ed25519 public key (SPKI PEM)', 'INVALID_AUDIT_KEY');
+  } catch (error) {
+    const why = /small order/.test((error as Error).message) ? ': it is a point of small order, under which signatures prove nothing' : '';
+    throw badRequest(`auditPublicKey is not a usable Ed25519 public key (SPKI PEM)${why}`, 'INVALID_AUDIT_KEY');
   }
 }

@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../src/index.js';
+import { derToPem, fromHex } from '../../../src/crypto/index.js';
 import { createAuthority } from '../../../src/authority/index.js';
 import { deviceKey, enrollDevice, makeProof, type Device } from './device-client.js';
 import { Api, ENGINES, rowCounts, startTestAuthority } from './harness.js';
@@ -71,6 +72,19 @@ describe.each(ENGINES)('device credentials on %s', (engine) => {
       expect(await rowCounts(t.db)).toEqual(before);
       const badKey = await api.as(null).post('/v1/enrollments/redeem', { code: (await mint()).code, auditPublicKey: 'nope' });
       expect([badKey.status, badKey.body.code]).toEqual([400, 'INVALID_AUDIT_KEY']);
+    });
+
+    it('a device key of small order is refused (400 INVALID_AUDIT_KEY, code still unused): an all-zero signature would verify under it', async () => {
+      const agent = (await api.post('/v1/agents', { name: 'x', scopes: ['s:r'] })).body;
+      const { code, enrollmentId } = (await api.post('/v1/enrollments', { agentId: agent.agentId, userId: 'u', scopes: ['s:r'] })).body;
+      // The order-8 point y = p - c, sign bit set: Node's Web Crypto verifies a zero signature under it.
+      const smallOrder = derToPem(fromHex('302a300506032b6570032100' + '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85'), 'PUBLIC KEY');
+      const res = await api.as(null).post('/v1/enrollments/redeem', { code, auditPublicKey: smallOrder });
+      expect([res.status, res.body.code]).toEqual([400, 'INVALID_AUDIT_KEY']);
+      expect(res.body.message).toMatch(/small order/);
+      expect((await api.get(`/v1/enrollments/${enrollmentId}`)).body.status).toBe('pending');
+      const ok = await api.as(null).post('/v1/enrollments/redeem', { code, auditPublicKey: (await deviceKey()).publicPem });
+      expect(ok.status).toBe(201);
     });
 
     it('checks what it mints: registered scopes, code TTL ≤ 24 h, maxLifetime ≥ offlineTTL; a redeemed code cannot be cancelled', async () => {
