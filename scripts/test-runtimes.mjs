@@ -1,11 +1,12 @@
 // Runs the portable suite (test/*.test.ts, bundled by build-portable-suite.mjs) in Deno,
-// Bun and Firefox ESR. Node and Chromium run the same files under vitest (npm test).
-// Usage: node scripts/test-runtimes.mjs [deno] [bun] [firefox]   (default: all three)
+// Bun, Firefox ESR and WebKit (WebKitGTK). Node and Chromium run the same files under vitest (npm test).
+// Usage: node scripts/test-runtimes.mjs [deno] [bun] [firefox] [webkit]   (default: all four)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { buildPortableSuite, SUITE_DIR } from './build-portable-suite.mjs';
+import { launchWebKit } from './webkit.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
@@ -29,28 +30,39 @@ function run(command, args) {
 const runDeno = () => run(bin('deno'), ['run', '--allow-env', '--allow-read', '--allow-write', '--allow-sys', '--no-prompt', 'suite-server.mjs']);
 const runBun = () => run(bin('bun'), ['suite-server.mjs']);
 
-async function runFirefox() {
-  const { default: playwright } = await import('playwright-firefox-bidi');
-  const firefox = playwright._bidiFirefox;
-  const page = '<!doctype html><meta charset="utf-8"><title>portable suite</title><script type="module">globalThis.__suiteLog = (l) => console.log(l); const m = await import("./suite.mjs"); globalThis.__done = m.result;</script>';
-  // Web Crypto needs a secure context: serve from loopback over http.
+const PAGE = `<!doctype html><meta charset="utf-8"><title>portable suite</title><script type="module">
+globalThis.__suiteLog = (l) => ((globalThis.__out ??= []).push(l), console.log(l));
+addEventListener('unhandledrejection', (e) => __suiteLog(\`unhandled rejection: \${e.reason?.stack ?? e.reason}\`));
+try { globalThis.__done = (await import('./suite.mjs')).result; }
+catch (e) { __suiteLog(\`suite did not load: \${e?.stack ?? e}\`); globalThis.__done = null; }
+</script>`;
+
+/** Serves the browser suite on loopback over http (Web Crypto needs a secure context; loopback is one). */
+async function serveSuite() {
   const server = createServer(async (req, res) => {
     if (req.url === '/suite.mjs') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(await readFile(`${SUITE_DIR}/suite-browser.mjs`));
     } else {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(page);
+      res.end(PAGE);
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+async function runFirefox() {
+  const { default: playwright } = await import('playwright-firefox-bidi');
+  const firefox = playwright._bidiFirefox;
+  const suite = await serveSuite();
   const browser = await firefox.launch({ channel: 'moz-firefox', executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', headless: true });
   let out = '';
   try {
     const tab = await browser.newPage();
     tab.on('console', (msg) => (out += `${msg.text()}\n`));
     tab.on('pageerror', (err) => (out += `page error: ${err.message}\n`));
-    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.goto(suite.url);
     await tab.waitForFunction(() => globalThis.__done !== undefined, null, { timeout: TIMEOUT_MS });
     out += `\n${await tab.evaluate(() => navigator.userAgent)}\n`;
     return { out, code: 0 };
@@ -58,11 +70,41 @@ async function runFirefox() {
     return { out: `${out}\n${error.message}`, code: -1 };
   } finally {
     await browser.close();
-    server.close();
+    suite.close();
   }
 }
 
-const runners = { deno: runDeno, bun: runBun, firefox: runFirefox };
+// WebDriver classic has no console events: the page keeps its log lines in __out and the
+// runner drains them while it polls for the result.
+async function runWebKit() {
+  const suite = await serveSuite();
+  let webkit;
+  let out = '';
+  try {
+    webkit = await launchWebKit();
+    const { driver } = webkit;
+    await driver.get(suite.url);
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      const { lines, done } = await driver.executeScript(
+        'const o = globalThis.__out ?? []; globalThis.__out = []; return { lines: o, done: globalThis.__done !== undefined };',
+      );
+      out += lines.map((l) => `${l}\n`).join('');
+      if (done) break;
+      if (Date.now() > deadline) throw new Error(`the suite did not finish within ${TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    out += `\n${await driver.executeScript('return navigator.userAgent')}\n`;
+    return { out, code: 0 };
+  } catch (error) {
+    return { out: `${out}\n${error.message}`, code: -1 };
+  } finally {
+    await webkit?.close();
+    suite.close();
+  }
+}
+
+const runners = { deno: runDeno, bun: runBun, firefox: runFirefox, webkit: runWebKit };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(runners);
 
 for (const kind of ['browser', 'server']) {

@@ -2,9 +2,10 @@
 // build), served from one loopback origin, with a real authority on another that allows it by
 // CORS. In Debian's Chromium the page redeems the code from its URL, guards two tools, syncs
 // with device proofs and reports in the page; the authority must then hold its trail, verifying.
-// A reload needs no code. Screenshots at 1280 and 360 px go to /tmp/examples-shots/.
+// A reload needs no code. The same page then runs in WebKit (WebKitGTK over WebDriver).
+// Screenshots at 1280 and 360 px go to /tmp/examples-shots/.
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchWebKit } from '../../../scripts/webkit.mjs';
 import { verifyChain, type SignedAuditEntry } from '../../../src/index.js';
 import { startExampleAuthority, type ExampleAuthority } from './authority.js';
 
@@ -147,5 +149,34 @@ describe('examples/browser-agent', () => {
     expect(shown.state).toBe('error');
     expect(shown.error).toMatch(/^Enrollment failed: .+ \(HTTP 404, ENROLLMENT_NOT_FOUND\)$/);
     expect(shown.calls).toEqual([]);
+  });
+
+  it('in WebKit too: redeem, two guarded tools, cross-origin sync with device proofs, and a reload that needs no code', async () => {
+    const { code } = await authority.agentWithCode(['sensor:read', 'thermostat:write'], ['sensor:read']);
+    const webkit = await launchWebKit();
+    try {
+      const { driver } = webkit;
+      const shown = async () => {
+        await driver.wait(async () => /^(done|error)$/.test(String(await driver.executeScript('return document.body?.dataset.state'))), 20_000);
+        return driver.executeScript(`const t = (id) => document.getElementById(id).innerText.trim();
+          return { state: document.body.dataset.state, error: t('error'), bundle: t('bundle'), key: t('key'), calls: [...document.querySelectorAll('#calls li')].map((li) => li.innerText.trim()), sync: t('sync') };`) as Promise<Record<string, any>>;
+      };
+      await driver.get(`${site.origin}/?authority=${encodeURIComponent(authority.url)}&code=${code}`);
+      const first = await shown();
+      expect(first.error).toBe('');
+      expect(first).toMatchObject({ state: 'done', key: 'Ed25519, non-extractable CryptoKey', calls: ['sensor.read → 21.5 °C', 'thermostat.set 22 °C → refused: SCOPE_VIOLATION'] });
+      expect(first.sync).toBe(`2 new entries synced to ${authority.url}, 2 in the trail; consent valid.`);
+      writeFileSync(join(SHOTS, 'browser-agent-webkit.png'), await driver.takeScreenshot(), 'base64');
+
+      await driver.navigate().refresh();
+      const again = await shown();
+      expect(again.bundle).toBe(first.bundle);
+      expect(again.sync).toBe(`2 new entries synced to ${authority.url}, 4 in the trail; consent valid.`);
+      const { entries, spans } = await storedTrail(first.bundle);
+      expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(await verifyChain(entries, { keys: spans })).toEqual({ valid: true, count: 4 });
+    } finally {
+      await webkit.close();
+    }
   });
 });

@@ -22,8 +22,14 @@ describe('scripts/system-check.mjs', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      'npm test needs system packages that are missing: chromium (browser tests), firefox-esr (Firefox runtime tests). Install them with: sudo apt-get install -y --no-install-recommends chromium firefox-esr (or point CHROMIUM_PATH, FIREFOX_PATH, PG_BIN or PG_TEST_URL at your own).',
+      'npm test needs system packages that are missing: chromium (browser tests), firefox-esr (Firefox runtime tests). Install them with: sudo apt-get install -y --no-install-recommends chromium firefox-esr (or point CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_DRIVER_PATH, WEBKIT_BROWSER_PATH, XVFB_PATH, PG_BIN or PG_TEST_URL at your own).',
     ]);
+  });
+
+  it('WebKit missing: webkit2gtk-driver and xvfb are named (not root)', () => {
+    const run = check({ WEBKIT_DRIVER_PATH: '/nonexistent/WebKitWebDriver', XVFB_PATH: '/nonexistent/Xvfb', DISPLAY: '' }, [], true);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^npm test needs system packages that are missing: webkit2gtk-driver \(WebKit runtime tests\), xvfb \(a display for WebKit\)\. Install them with: sudo apt-get install -y --no-install-recommends webkit2gtk-driver xvfb /);
   });
 
   it('missing parts as root with apt-get: one line says what it installs, then apt-get update and install (dry run)', () => {
