@@ -10,6 +10,8 @@ const input = {
   authority: 'src/authority/index.ts',
   'adapters/langchain': 'src/adapters/langchain.ts',
   'adapters/adk': 'src/adapters/adk.ts',
+  'adapters/ai-sdk': 'src/adapters/ai-sdk.ts',
+  'adapters/mcp': 'src/adapters/mcp.ts',
 };
 
 // Runtime and (optional) peer dependencies and every Node builtin stay imports; the user's bundler resolves them.
@@ -25,6 +27,8 @@ export default [
       format: 'es',
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[hash].js',
+      // The adapters' shared helpers stay in one chunk, whichever adapters an entry uses.
+      manualChunks: (id) => (/\/src\/adapters\/(?!(?:adk|langchain|ai-sdk|mcp)\.ts$)/.test(id) ? 'adapters' : undefined),
       // No bare `import 'x'` lines for a chunk's own dependencies: bundlers warn on them (sideEffects: false).
       hoistTransitiveImports: false,
       sourcemap: true,

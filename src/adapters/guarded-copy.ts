@@ -1,5 +1,6 @@
 import { OfflineConsentError, ToolExecutionError } from '../errors.js';
-import { guardFromOptions, type AdapterOptions } from './guard-from-options.js';
+import type { RunOptions } from '../guard/types.js';
+import { guardFromOptions, type AdapterGuard, type AdapterOptions } from './guard-from-options.js';
 
 /** Every refusal an adapter has thrown (not the tools' own errors), so a framework's wrapping of it can be undone. */
 export const refusals = new WeakSet<object>();
@@ -19,7 +20,7 @@ export type Method = (...args: unknown[]) => unknown;
  */
 export function copyWithMethod<T extends object>(tool: T, method: string, replace: (original: Method) => Method): T {
   const original = (tool as Record<string, unknown>)[method] as Method;
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(tool) as object) as T, tool);
+  const copy = Object.create(Object.getPrototypeOf(tool) as object, Object.getOwnPropertyDescriptors(tool)) as T;
   Object.defineProperty(copy, method, { configurable: true, writable: true, enumerable: Object.prototype.propertyIsEnumerable.call(tool, method), value: replace(original) });
   return copy;
 }
@@ -33,31 +34,36 @@ export function pickMethod(tool: object, methods: readonly string[]): string {
 }
 
 /**
- * Copies `tool` so that `method` runs through the guard, with upstream's outcomes: a token that
- * fails verification is `AUTH_FAILED` (its error the `cause`), a missing scope is
- * `ScopeViolationError`, the tool's own error comes back unchanged; every outcome is audited
- * under `tool:<name>`.
+ * Runs `call` through the guard with upstream's outcomes: a token that fails verification is
+ * `AUTH_FAILED` (its error the `cause`), a missing scope is `ScopeViolationError`, the tool's
+ * own error comes back unchanged; every outcome is audited under `action`. Refusals are
+ * remembered in {@link refusals}, so a framework's wrapping of them can be undone.
  */
+export async function runGuarded<T>({ guard, refusal }: AdapterGuard, action: string, requiredScopes: string[], call: () => T | Promise<T>, options?: RunOptions): Promise<Awaited<T>> {
+  let own: { error: unknown } | undefined;
+  try {
+    return await guard.run(action, requiredScopes, async () => {
+      try {
+        return await call();
+      } catch (error) {
+        own = { error };
+        throw error;
+      }
+    }, options);
+  } catch (error) {
+    if (own && (error === own.error || (error instanceof ToolExecutionError && error.cause === own.error))) throw own.error;
+    return refuse(refusal(error));
+  }
+}
+
+/** Copies `tool` so that `method` runs through {@link runGuarded}, audited as `tool:<name>` unless `options.action` says otherwise. */
 export function guardMethod<T extends object>(tool: T, method: string, options: AdapterOptions): T {
-  const { guard, refusal } = guardFromOptions(options);
+  const adapter = guardFromOptions(options);
   const name = (tool as { name?: unknown }).name;
   const action = options.action ?? `tool:${typeof name === 'string' && name ? name : 'unknown'}`;
   return copyWithMethod(tool, method, (original) =>
-    async function (this: unknown, ...args: unknown[]) {
-      let own: { error: unknown } | undefined;
-      try {
-        return await guard.run(action, options.requiredScopes, async () => {
-          try {
-            return await original.apply(this, args);
-          } catch (error) {
-            own = { error };
-            throw error;
-          }
-        });
-      } catch (error) {
-        if (own && (error === own.error || (error instanceof ToolExecutionError && error.cause === own.error))) throw own.error;
-        return refuse(refusal(error));
-      }
+    function (this: unknown, ...args: unknown[]) {
+      return runGuarded(adapter, action, options.requiredScopes, () => original.apply(this, args));
     },
   );
 }

@@ -29,16 +29,20 @@ describe('built package', () => {
     // The authority's server-side dependencies never reach a browser bundle.
     expect(code).not.toMatch(/\bhono\b|pglite|from ["']pg["']|from ["']postgres["']/i);
     // Nor do the agent frameworks: importing the core never loads them.
-    expect(code).not.toMatch(/@langchain|@google\/adk/);
+    expect(code).not.toMatch(/@langchain|@google\/adk|@modelcontextprotocol|["']ai["']|["']ai\//);
   });
 
   it.each([
     ['langchain', '@langchain/core', ['withOfflineConsent', 'withGrantexAuth', 'withGrantexAuthLangChain']],
     ['adk', '@google/adk', ['withOfflineConsent', 'withGrantexAuth', 'withGrantexAuthADK']],
-  ])('the %s adapter entry loads and keeps its framework external (type-only import)', async (name, framework, exports) => {
+    ['ai-sdk', 'ai', ['guardTools']],
+    ['mcp', '@modelcontextprotocol/sdk', ['guardMcpServer']],
+  ])('the %s adapter entry loads without its framework and never bundles it', async (name, framework, exports) => {
     const mod = await import(`../../dist/adapters/${name}.js` as string);
     for (const e of exports) expect(mod[e], e).toBeTypeOf('function');
-    expect(readFileSync(`dist/adapters/${name}.js`, 'utf8')).not.toContain(framework);
+    const code = readFileSync(`dist/adapters/${name}.js`, 'utf8');
+    const imports = [...code.matchAll(/(?:from|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]!).filter((id) => id === framework || id.startsWith(`${framework}/`));
+    expect(imports).toEqual([]);
   });
 
   it('maps the root entry to the browser build under `browser` and the Node build under `node`', () => {

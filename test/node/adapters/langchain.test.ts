@@ -46,6 +46,38 @@ describe('LangChain adapter', () => {
     expect(message.tool_call_id).toBe('call_1');
   });
 
+  it('a refusal of a ToolCall is an error ToolMessage the model can read (code first), audited; the tool never runs', async () => {
+    const { guard, log } = await adapterFixture();
+    const email = new SendEmail();
+    const guarded = withOfflineConsent(email, { guard, requiredScopes: ['email:send'] });
+    const message = await guarded.invoke({ name: 'send_email', args: { to: 'bob@example.com', body: 'hi' }, id: 'call_7', type: 'tool_call' });
+    expect(message).toBeInstanceOf(ToolMessage);
+    expect([message.status, message.tool_call_id, message.name]).toEqual(['error', 'call_7', 'send_email']);
+    expect(message.content).toMatch(/^SCOPE_VIOLATION: Scope violation: required \[email:send\]/);
+    expect(email.sent).toEqual([]);
+    expect((await log.entries()).map((e) => e.result)).toEqual(['scope_violation']);
+  });
+
+  it('throwOnDenied: true keeps throwing for a ToolCall; a tool\'s own error still throws; plain invoke(args) throws', async () => {
+    const { guard } = await adapterFixture();
+    const call = { name: 'send_email', args: { to: 'bob@example.com', body: 'hi' }, id: 'call_8', type: 'tool_call' as const };
+    await expect(withOfflineConsent(new SendEmail(), { guard, requiredScopes: ['email:send'], throwOnDenied: true }).invoke(call)).rejects.toBeInstanceOf(ScopeViolationError);
+    await expect(withOfflineConsent(new SendEmail(), { guard, requiredScopes: ['email:send'] }).invoke(call.args)).rejects.toBeInstanceOf(ScopeViolationError);
+    const unplugged = new Error('sensor unplugged');
+    const failing = tool(async () => { throw unplugged; }, { name: 'read_sensor', description: 'x', schema: z.object({}) });
+    await expect(withOfflineConsent(failing, { guard, requiredScopes: ['sensor:read'] }).invoke({ name: 'read_sensor', args: {}, id: 'c', type: 'tool_call' })).rejects.toBe(unplugged);
+  });
+
+  it('a content_and_artifact tool answers a refused ToolCall with an error ToolMessage; an invoke-only object (no LangChain class to build one) throws', async () => {
+    const { guard } = await adapterFixture();
+    const pair = tool(async () => ['content', { raw: 1 }], { name: 'read_raw', description: 'x', schema: z.object({}), responseFormat: 'content_and_artifact' });
+    const refused = await withOfflineConsent(pair, { guard, requiredScopes: ['email:send'] }).invoke({ name: 'read_raw', args: {}, id: 'c1', type: 'tool_call' });
+    expect(refused).toBeInstanceOf(ToolMessage);
+    expect([refused.status, refused.tool_call_id]).toEqual(['error', 'c1']);
+    const invokeOnly = { name: 'legacy', invoke: async (_call: unknown) => 'ran' };
+    await expect(withOfflineConsent(invokeOnly, { guard, requiredScopes: ['email:send'] }).invoke({ type: 'tool_call', id: 'c2', name: 'legacy', args: {} } as never)).rejects.toBeInstanceOf(ScopeViolationError);
+  });
+
   it('a StructuredTool subclass: a missing scope never runs the tool and is audited as scope_violation', async () => {
     const { guard, log } = await adapterFixture();
     const email = new SendEmail();

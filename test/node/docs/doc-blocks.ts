@@ -39,6 +39,8 @@ const ENTRIES: Record<string, string> = {
   'offline-consent/authority': 'src/authority/index.ts',
   'offline-consent/adapters/langchain': 'src/adapters/langchain.ts',
   'offline-consent/adapters/adk': 'src/adapters/adk.ts',
+  'offline-consent/adapters/ai-sdk': 'src/adapters/ai-sdk.ts',
+  'offline-consent/adapters/mcp': 'src/adapters/mcp.ts',
 };
 
 /** Compiles every TypeScript block (strict, as the library itself); returns tsc's errors mapped back to Markdown lines. */
