@@ -2,7 +2,7 @@
 // model, until it answers in text. Every tool call, allowed or refused, goes through
 // `guard.run`, so every one leaves a signed audit entry.
 import { OfflineConsentError, type AgentGuard } from 'offline-consent';
-import { retryMessage } from './engine/gemma-prompt.js';
+import { formatFor } from './engine/formats/family.js';
 import type { ChatMessage, Engine, ToolCall } from './engine/types.js';
 import type { DemoTool } from './tools.js';
 
@@ -73,7 +73,7 @@ export async function runAgentTurn(userText: string, options: AgentTurnOptions):
       }
       retried = true;
       onEvent({ type: 'retry', problems: reply.problems });
-      messages.push({ role: 'user', content: retryMessage(reply.problems) });
+      messages.push({ role: 'user', content: formatFor(engine.family).retryMessage(reply.problems) });
       continue;
     }
     for (const call of reply.calls) {

@@ -1,11 +1,15 @@
 // Gemma on WebGPU through MediaPipe LLM Inference. The WASM runtime is served by the
 // playground server from the installed @mediapipe/tasks-genai package, never a CDN, and
 // the model streams from the OPFS cache into the engine.
-import { gemmaPrompt } from './gemma-prompt.js';
-import { parseModelReply } from './tool-calls.js';
-import type { ChatMessage, Engine, GenerateOptions, ToolSpec } from './types.js';
+// The prompt and the parser are the model family's (Gemma 4's native tokens, or Gemma 3's turns),
+// told from the model's file name unless `family` says.
+import { familyOf, formatFor } from './formats/family.js';
+import type { ChatMessage, Engine, GenerateOptions, ModelFamily, ToolSpec } from './types.js';
 
+/** How the MediaPipe engine is set up. */
 export interface MediaPipeOptions {
+  /** The model's prompt format (default: from the file name, see `familyOf`). */
+  family?: ModelFamily;
   /** Where the WASM files are served (default `/mediapipe/wasm`). */
   wasmBase?: string;
   /** Prompt plus answer, in tokens (default 2048). */
@@ -27,6 +31,7 @@ function readWithProgress(model: File, onProgress?: (loaded: number, total: numb
   return model.stream().pipeThrough(counter).getReader();
 }
 
+/** Loads `model` into MediaPipe LLM Inference and returns an engine that prompts it in its family's format. */
 export async function createMediaPipeEngine(model: File, label: string, options: MediaPipeOptions = {}): Promise<Engine> {
   const { FilesetResolver, LlmInference } = await import('@mediapipe/tasks-genai');
   const fileset = await FilesetResolver.forGenAiTasks(new URL(options.wasmBase ?? '/mediapipe/wasm', location.href).href);
@@ -47,21 +52,23 @@ export async function createMediaPipeEngine(model: File, label: string, options:
   } finally {
     loading = false;
   }
+  const format = formatFor(options.family ?? familyOf(model.name));
   return {
     id: 'mediapipe',
+    family: format.family,
     label,
     async generate(messages: ChatMessage[], tools: ToolSpec[], opts: GenerateOptions = {}) {
-      const prompt = gemmaPrompt(messages, tools);
+      const prompt = format.prompt(messages, tools);
       let text = '';
       const cancel = () => llm.cancelProcessing();
       opts.signal?.addEventListener('abort', cancel, { once: true });
       try {
         const raw = await llm.generateResponse(prompt, (partial: string) => {
           text += partial;
-          opts.onText?.(text);
+          opts.onText?.(format.visible(text));
         });
         opts.signal?.throwIfAborted();
-        return parseModelReply(raw.replace(/<end_of_turn>[\s\S]*$/, ''), tools);
+        return format.parse(format.family === 'gemma3' ? raw.replace(/<end_of_turn>[\s\S]*$/, '') : raw, tools);
       } finally {
         opts.signal?.removeEventListener('abort', cancel);
       }

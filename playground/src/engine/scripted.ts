@@ -1,9 +1,9 @@
 // "Scripted (no model)": fixed turns chosen by keywords, for tests and machines without
-// WebGPU. It writes its turns in the same text format Gemma is asked for, so the parser,
+// WebGPU. It writes its turns in the Gemma 3 text format a model is asked for, so the parser,
 // the guard and the audit trail see exactly what they would see with the model.
-import { RETRY_PREFIX } from './gemma-prompt.js';
 import { ROOMS } from '../tools.js';
-import { parseModelReply } from './tool-calls.js';
+import { formatFor } from './formats/family.js';
+import { RETRY_PREFIX } from './formats/format.js';
 import type { ChatMessage, Engine, GenerateOptions, ToolSpec } from './types.js';
 
 const fence = (call: unknown) => `\`\`\`tool_call\n${JSON.stringify(call)}\n\`\`\``;
@@ -52,9 +52,12 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The scripted engine; `chunkDelayMs` paces its streaming. */
 export function createScriptedEngine({ chunkDelayMs = 12 } = {}): Engine {
+  const format = formatFor('gemma3');
   return {
     id: 'scripted',
+    family: format.family,
     label: 'Scripted (no model)',
     async generate(messages: ChatMessage[], tools: ToolSpec[], options: GenerateOptions = {}) {
       const last = messages[messages.length - 1];
@@ -68,7 +71,7 @@ export function createScriptedEngine({ chunkDelayMs = 12 } = {}): Engine {
         options.onText?.(raw.slice(0, i));
       }
       options.onText?.(raw);
-      return parseModelReply(raw, tools);
+      return format.parse(raw, tools);
     },
   };
 }

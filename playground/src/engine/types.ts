@@ -7,6 +7,7 @@ export interface ToolSpec {
   parameters: { type: 'object'; properties: Record<string, unknown>; required?: string[] };
 }
 
+/** Who said a turn: the user, the model, or a tool's result. */
 export type ChatRole = 'user' | 'model' | 'tool';
 
 /** One turn of the conversation; `tool` turns carry a tool's JSON result back to the model. */
@@ -15,26 +16,37 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A call the parser read out of a reply, to a declared tool, with an arguments object. */
 export interface ToolCall {
   name: string;
   arguments: Record<string, unknown>;
 }
 
-/** What one generation produced, after the tool-call parser read it. */
+/**
+ * What one generation produced, after the family's parser read it. `raw` is the reply as the
+ * conversation keeps it and shows it: for Gemma 4 without its thinking (see `formats/gemma4-calls.ts`).
+ */
 export type EngineReply =
   | { kind: 'text'; text: string; raw: string }
   | { kind: 'tool_calls'; calls: ToolCall[]; text: string; raw: string }
   | { kind: 'malformed'; problems: string[]; raw: string };
 
+/** Streaming and cancellation for one generation. */
 export interface GenerateOptions {
   /** Called with the whole text so far as it streams. */
   onText?: (partial: string) => void;
   signal?: AbortSignal;
 }
 
+/** Which prompt format a model was trained on: Gemma 4's native tokens, or Gemma 3's turns (also the fallback). */
+export type ModelFamily = 'gemma4' | 'gemma3';
+
+/** One model runtime: it builds the prompt and reads the reply with its family's format (`formats/`). */
 export interface Engine {
   /** Stable id, e.g. `scripted` or `mediapipe`. */
   readonly id: string;
+  /** The prompt format it speaks; absent means `gemma3`. */
+  readonly family?: ModelFamily;
   /** What the UI shows; a scripted engine never claims to be a model. */
   readonly label: string;
   generate(messages: ChatMessage[], tools: ToolSpec[], options?: GenerateOptions): Promise<EngineReply>;

@@ -1,7 +1,7 @@
-// Reads tool calls out of free model text. Small models wrap calls in prose, emit several,
+// Reads Gemma 3 tool calls (fenced or bare JSON) out of free model text. Small models wrap calls in prose, emit several,
 // forget the fence language or a closing fence, and leave trailing commas: all tolerated.
 // Anything that still cannot be read becomes a `problem` the agent shows the model once.
-import type { EngineReply, ToolCall, ToolSpec } from './types.js';
+import type { EngineReply, ToolCall, ToolSpec } from '../types.js';
 
 const FENCE = /```[ \t]*([\w-]*)[ \t]*\r?\n([\s\S]*?)(?:```|$)/g;
 const CALL_LANGS = new Set(['', 'tool_call', 'tool_code', 'json', 'function_call']);
@@ -73,7 +73,7 @@ function readSource(source: string, tools: ReadonlyMap<string, ToolSpec>, out: R
 const looksLikeCall = (source: string) => /"(name|tool|function)"\s*:/.test(source);
 
 /** Parses one model reply into plain text, tool calls, or the problems that stop it being read. */
-export function parseModelReply(raw: string, toolSpecs: readonly ToolSpec[]): EngineReply {
+export function parseGemma3Reply(raw: string, toolSpecs: readonly ToolSpec[]): EngineReply {
   const tools = new Map(toolSpecs.map((t) => [t.name, t]));
   const out: Read = { calls: [], problems: [] };
   let prose = raw;

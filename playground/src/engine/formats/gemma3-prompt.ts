@@ -1,19 +1,18 @@
-// Gemma's chat format (turns between <start_of_turn> and <end_of_turn>; roles `user` and
-// `model` only). Gemma has no system or tool role: the instructions and tool declarations
-// open the first user turn, and tool results come back as user turns in a fenced block.
-import type { ChatMessage, ToolSpec } from './types.js';
+// Gemma 3's chat format (turns between <start_of_turn> and <end_of_turn>; roles `user` and
+// `model` only; https://ai.google.dev/gemma/docs/formatting). Gemma 3 has no system
+// or tool role and no trained tool tokens: the instructions and tool declarations open the first
+// user turn, calls are asked for as a fenced ```tool_call JSON block, and tool results come back
+// as user turns in a fenced block.
+import type { ChatMessage, ToolSpec } from '../types.js';
+import { MAX_TURNS, RETRY_PREFIX } from './format.js';
 
-/** How the agent tells the model its tool call could not be read (it then retries once). */
-export const RETRY_PREFIX = 'Your tool call could not be read:';
-
-export function retryMessage(problems: readonly string[]): string {
+/** The retry turn, reminding the model of the fenced call format. */
+export function gemma3RetryMessage(problems: readonly string[]): string {
   return `${RETRY_PREFIX} ${problems.join('; ')}. Reply again with exactly one \`\`\`tool_call block holding {"name": …, "arguments": {…}}, or answer in plain text.`;
 }
 
-/** Turns kept from the end of the conversation, so the prompt fits a small model's context. */
-export const MAX_TURNS = 16;
-
-export function systemPrompt(tools: readonly ToolSpec[]): string {
+/** The instructions and the tools as JSON, which open the first user turn. */
+export function gemma3SystemPrompt(tools: readonly ToolSpec[]): string {
   const declarations = JSON.stringify(tools.map(({ name, description, parameters }) => ({ name, description, parameters })), null, 1);
   return [
     'You are a helpful assistant running on the user\'s device. You can use these tools:',
@@ -32,7 +31,7 @@ function turnText(message: ChatMessage): string {
 }
 
 /** The whole prompt for one generation, ending where the model's next turn starts. */
-export function gemmaPrompt(messages: readonly ChatMessage[], tools: readonly ToolSpec[]): string {
+export function gemma3Prompt(messages: readonly ChatMessage[], tools: readonly ToolSpec[]): string {
   const recent = messages.slice(-MAX_TURNS);
   const turns: Array<{ role: 'user' | 'model'; text: string }> = [];
   for (const message of recent) {
@@ -42,7 +41,7 @@ export function gemmaPrompt(messages: readonly ChatMessage[], tools: readonly To
     else turns.push({ role, text: turnText(message) });
   }
   const first = turns[0];
-  if (first?.role === 'user') first.text = `${systemPrompt(tools)}\n\n${first.text}`;
-  else turns.unshift({ role: 'user', text: systemPrompt(tools) });
+  if (first?.role === 'user') first.text = `${gemma3SystemPrompt(tools)}\n\n${first.text}`;
+  else turns.unshift({ role: 'user', text: gemma3SystemPrompt(tools) });
   return `${turns.map((t) => `<start_of_turn>${t.role}\n${t.text}<end_of_turn>\n`).join('')}<start_of_turn>model\n`;
 }

@@ -1,12 +1,13 @@
-// The playground's tool-call parser on the kinds of text small Gemma models really produce.
+// The Gemma 3 format (fenced JSON calls) on the kinds of text small Gemma models really produce.
 import { describe, expect, it } from 'vitest';
-import { gemmaPrompt, retryMessage } from '../../playground/src/engine/gemma-prompt.js';
-import { jsonSpans, parseModelReply } from '../../playground/src/engine/tool-calls.js';
+import { jsonSpans, parseGemma3Reply as parseModelReply } from '../../playground/src/engine/formats/gemma3-calls.js';
+import { gemma3Prompt as gemmaPrompt, gemma3RetryMessage as retryMessage } from '../../playground/src/engine/formats/gemma3-prompt.js';
 import { createDemoTools } from '../../playground/src/tools.js';
+import { expectMalformed } from './expect-malformed.js';
 
 const tools = createDemoTools();
 
-describe('parseModelReply', () => {
+describe('parseGemma3Reply', () => {
   it('reads the asked-for fenced tool_call block', () => {
     const raw = '```tool_call\n{"name": "sensor.read", "arguments": {"room": "kitchen"}}\n```';
     expect(parseModelReply(raw, tools)).toEqual({ kind: 'tool_calls', calls: [{ name: 'sensor.read', arguments: { room: 'kitchen' } }], text: '', raw });
@@ -58,11 +59,7 @@ describe('parseModelReply', () => {
       ['```tool_call\n{"name": "sensor.read", "arguments": "kitchen"}\n```', /must be a JSON object/],
       ['```tool_call\n"sensor.read"\n```', /must be a JSON object like/],
     ];
-    for (const [raw, problem] of cases) {
-      const reply = parseModelReply(raw, tools);
-      expect(reply.kind, raw).toBe('malformed');
-      expect(reply.kind === 'malformed' && reply.problems.join(' '), raw).toMatch(problem);
-    }
+    expectMalformed(parseModelReply, tools, cases);
   });
 
   it('one bad call among good ones makes the whole reply malformed (no partial execution)', () => {
@@ -76,7 +73,7 @@ describe('parseModelReply', () => {
   });
 });
 
-describe('gemmaPrompt', () => {
+describe('gemma3Prompt', () => {
   it('declares the tools in the first user turn, alternates turns, and ends at the model turn', () => {
     const prompt = gemmaPrompt(
       [
