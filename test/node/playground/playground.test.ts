@@ -151,6 +151,15 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await run.context.setOffline(true);
     try {
       await openPage(page, run.server.url); // reload with the network gone
+      // The reload really had no network: a request the service worker does not answer fails.
+      expect(await page.evaluate(() => fetch(`/v1/no-such-path?${Date.now()}`).then(() => 'reached', () => 'failed'))).toBe('failed');
+      // Chromium 150 (Debian bookworm) keeps navigator.onLine true in a document loaded under
+      // Playwright's offline emulation; applying it again fires `offline`, as pulling a cable would.
+      if (await page.evaluate(() => navigator.onLine)) {
+        await run.context.setOffline(false);
+        await run.context.setOffline(true);
+      }
+      await page.waitForFunction(() => /no network/.test(document.getElementById('net-state')!.textContent ?? ''));
       expect(await text(page, '#net-state')).toBe('Offline: this device has no network');
       expect(await text(page, '#b-id')).toBe(bundleId);
       expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
