@@ -1,4 +1,4 @@
-// Builds the playground: the page (one ES module plus a lazy MediaPipe chunk) and its server.
+// Builds the playground: the page (one ES module plus lazy MediaPipe and Transformers.js chunks) and its server.
 // The page imports `offline-consent` — the library's browser entry, built from source here.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -24,7 +24,7 @@ export interface PlaygroundOptions {
   host?: string;
   /** Keep the authority's database (and its API key) here across restarts; default: in memory. */
   dataDir?: string;
-  /** Serve `.task` / `.litertlm` files from this directory at `/models/`. */
+  /** Serve model files (`.task` / `.litertlm` files, Transformers.js model folders) from this directory at `/models/`. */
   modelsDir?: string;
 }
 
@@ -69,10 +69,21 @@ function pageOrigins(host: string, port: number): string[] {
   return origins;
 }
 
+/** ONNX Runtime Web's `dist/` as installed for Transformers.js, or null when it is not installed. */
+function onnxRuntimeWebDir(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    return dirname(createRequire(require.resolve('@huggingface/transformers')).resolve('onnxruntime-web'));
+  } catch {
+    return null; // the Transformers.js engine then says it cannot load its runtime
+  }
+}
+
 export async function startPlayground(options: PlaygroundOptions): Promise<RunningPlayground> {
   const host = options.host ?? '127.0.0.1';
   const apiKey = persistentApiKey(options.dataDir);
   const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@mediapipe/tasks-genai')), 'wasm');
+  const ortDir = onnxRuntimeWebDir();
 
   // The page's server listens first: the authority needs its origin for CORS.
   const app = new Hono();
@@ -118,6 +129,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
     throw error;
   }
   app.use('/mediapipe/wasm/*', serveStatic({ root: wasmDir, rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/wasm/, '') }));
+  if (ortDir) app.use('/ort/*', serveStatic({ root: ortDir, rewriteRequestPath: (p) => p.replace(/^\/ort/, '') }));
   if (options.modelsDir) app.use('/models/*', serveStatic({ root: options.modelsDir, rewriteRequestPath: (p) => p.replace(/^\/models/, '') }));
   app.use('/*', serveStatic({ root: options.pageDir }));
   ready.handler = app.fetch;

@@ -9,7 +9,7 @@ import { exportJsonl, renderAudit } from './ui/audit-panel.js';
 import { addNote, addUserTurn, createTurnRenderer } from './ui/chat-panel.js';
 import { chosenScopes, chosenTTL, renderBundle, renderScopeChoices, renderTimeLeft } from './ui/consent-panel.js';
 import { $, describeError, say } from './ui/dom.js';
-import { setUpModelPanel } from './ui/model-panel.js';
+import { readyText, setUpModelPanel } from './ui/model-panel.js';
 
 const tools = createDemoTools();
 let config: PlaygroundConfig;
@@ -149,7 +149,7 @@ function wireChat(): void {
           if (event.type === 'halted') $<HTMLInputElement>('chat-input').placeholder = 'The agent is halted';
         },
       });
-      say(engineState, `Engine ready: ${engine!.label}`);
+      say(engineState, readyText(engine!));
     }).then(() => {
       stopButton.hidden = true;
       input.focus();

@@ -1,4 +1,4 @@
-// The playground's service worker: the page, its script and MediaPipe's WASM are kept in
+// The playground's service worker: the page, its script and the engines' WASM are kept in
 // Cache Storage, so with no network the page still opens, reads its sealed bundle and audit
 // trail from IndexedDB and its model from OPFS, and keeps working. Everything is fetched
 // network-first (a running server always wins, so an update is picked up); the cache is only
@@ -19,7 +19,8 @@ const scope = self as unknown as WorkerScope;
 const CACHE = 'offline-consent-playground-v1';
 /** What the page needs to start with no network (its lazy chunks and the WASM are cached as they load). */
 const SHELL = ['/', '/styles.css', '/assets/main.js', '/playground/config'];
-const NEVER = /^\/(operator|playground\/(session|consent))(\/|$)/;
+/** Never cached here: device and backend calls, and model files (OPFS keeps those, once). */
+const NEVER = /^\/(operator|models|playground\/(session|consent))(\/|$)/;
 
 scope.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => scope.skipWaiting()));

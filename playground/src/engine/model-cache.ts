@@ -1,6 +1,7 @@
 // Model files live in the Origin Private File System, so a second visit loads offline. Both
 // sources (a URL, a picked file) are streamed into the cache and from it into the engine;
 // a multi-gigabyte model is never held in one buffer.
+import { publishPart, streamIntoOpfs } from './opfs-file.js';
 
 export interface ModelProgress {
   loaded: number;
@@ -12,7 +13,6 @@ const DIR = 'offline-consent-models';
 
 /** OPFS methods that TypeScript's DOM types do not declare yet. */
 type ListableDirectory = FileSystemDirectoryHandle & { values(): AsyncIterable<FileSystemHandle> };
-type MovableFile = FileSystemFileHandle & { move(newName: string): Promise<void> };
 
 async function modelsDir(): Promise<FileSystemDirectoryHandle> {
   if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System to cache the model in');
@@ -46,24 +46,9 @@ export async function openCachedModel(name: string): Promise<File> {
 /** Streams `body` into the cache under `name` (as `.part`, renamed when complete) and returns the cached file. */
 async function cacheStream(name: string, body: ReadableStream<Uint8Array>, total: number | null, onProgress: (p: ModelProgress) => void, signal?: AbortSignal): Promise<File> {
   const dir = await modelsDir();
-  const part = await dir.getFileHandle(`${name}.part`, { create: true });
-  let loaded = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      loaded += chunk.byteLength;
-      onProgress({ loaded, total });
-      controller.enqueue(chunk);
-    },
-  });
-  try {
-    await body.pipeThrough(counter, signal ? { signal } : {}).pipeTo(await part.createWritable());
-  } catch (error) {
-    await dir.removeEntry(`${name}.part`).catch(() => {});
-    throw error;
-  }
+  const loaded = await streamIntoOpfs(dir, name, body, (bytes) => onProgress({ loaded: bytes, total }), signal);
   if (total !== null && loaded !== total) throw new Error(`download ended at ${loaded} of ${total} bytes`);
-  await dir.removeEntry(name).catch(() => {});
-  await (part as MovableFile).move(name); // the complete file appears under its name at once
+  await publishPart(dir, name);
   return openCachedModel(name);
 }
 

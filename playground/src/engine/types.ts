@@ -50,5 +50,13 @@ export interface Engine {
   /** What the UI shows; a scripted engine never claims to be a model. */
   readonly label: string;
   generate(messages: ChatMessage[], tools: ToolSpec[], options?: GenerateOptions): Promise<EngineReply>;
+  /** Tokens and time of the last generation, where the runtime counts them. */
+  stats?(): GenerationStats | null;
   close?(): void;
+}
+
+/** One generation's size and duration, for a tokens-per-second figure. */
+export interface GenerationStats {
+  tokens: number;
+  ms: number;
 }

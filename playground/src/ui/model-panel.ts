@@ -1,11 +1,12 @@
 // Engine choice and model loading: WebGPU detection, download or pick a model into the
-// OPFS cache with a progress bar, load it into MediaPipe; or the scripted engine.
+// OPFS cache with a progress bar, load it into MediaPipe or Transformers.js; or the scripted engine.
 import { createMediaPipeEngine } from '../engine/mediapipe.js';
 import { cacheModelFromFile, cacheModelFromUrl, listCachedModels, openCachedModel, type ModelProgress } from '../engine/model-cache.js';
 import { createScriptedEngine } from '../engine/scripted.js';
 import type { Engine } from '../engine/types.js';
 import { detectWebGPU } from '../engine/webgpu.js';
 import { $, describeError, h, say } from './dom.js';
+import { wireTransformersLoad } from './tfjs-panel.js';
 
 export interface ModelPanel {
   engine(): Engine | null;
@@ -13,10 +14,19 @@ export interface ModelPanel {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e8 ? 1 : 0)} MB`;
 
+/** The engine line after a reply: its label, and the reply's tokens per second where the engine counts them. */
+export function readyText(engine: Engine): string {
+  const stats = engine.stats?.();
+  if (!stats || stats.tokens === 0) return `Engine ready: ${engine.label}`;
+  const seconds = stats.ms / 1000;
+  return `Engine ready: ${engine.label}. Last reply: ${stats.tokens} tokens in ${seconds.toFixed(2)} s (${(stats.tokens / seconds).toFixed(1)} tokens/s)`;
+}
+
 export async function setUpModelPanel(onEngine: (engine: Engine | null) => void): Promise<ModelPanel> {
   let current: Engine | null = null;
   const gpuState = $('gpu-state'), engineState = $('engine-state');
   const mediapipe = $<HTMLInputElement>('engine-mediapipe'), scripted = $<HTMLInputElement>('engine-scripted');
+  const transformers = $<HTMLInputElement>('engine-transformers');
   const progress = $<HTMLProgressElement>('model-progress');
 
   const use = (engine: Engine | null) => {
@@ -30,7 +40,8 @@ export async function setUpModelPanel(onEngine: (engine: Engine | null) => void)
   if (gpu.ok) {
     say(gpuState, `WebGPU available (${gpu.adapter}).`);
   } else {
-    say(gpuState, `${gpu.reason} Gemma cannot run here; use the scripted engine (no model).`, true);
+    // An ordinary machine without a GPU: a fact about it, not an error.
+    say(gpuState, `${gpu.reason} MediaPipe needs WebGPU; an ONNX model runs here on WASM, or use the scripted engine.`);
     mediapipe.disabled = true;
   }
 
@@ -101,17 +112,22 @@ export async function setUpModelPanel(onEngine: (engine: Engine | null) => void)
     void openCachedModel(name).then(load, (error) => say(engineState, `The model failed to load: ${describeError(error)}`, true));
   });
 
+  wireTransformersLoad(gpu.ok, use);
+
   const choose = () => {
     $('model-load').hidden = !mediapipe.checked;
+    $('tfjs-load').hidden = !transformers.checked;
     if (scripted.checked) use(createScriptedEngine());
-    else {
+    else if (transformers.checked) {
+      use(null);
+      say(engineState, 'Enter a model folder URL or pick a folder.');
+    } else {
       use(null);
       say(engineState, 'Download a model, pick a file or load a cached one.');
       void showCached();
     }
   };
-  mediapipe.addEventListener('change', choose);
-  scripted.addEventListener('change', choose);
+  for (const radio of [mediapipe, transformers, scripted]) radio.addEventListener('change', choose);
   (gpu.ok ? mediapipe : scripted).checked = true;
   choose();
   return { engine: () => current };
