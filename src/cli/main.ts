@@ -1,16 +1,17 @@
 // `offline-consent` command line. Each sub-command lives in ./commands.
 import { Command, CommanderError } from 'commander';
-import { OfflineConsentError } from '../index.js';
 import { registerAuditAcceptTruncation } from './commands/audit-accept-truncation.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerAuthority } from './commands/authority.js';
 import { registerBundleInspect } from './commands/bundle-inspect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEnroll } from './commands/enroll.js';
-import { CliError } from './output.js';
+import { exitFor } from './exit.js';
+import { cliVersion } from './version.js';
 
 const program = new Command('offline-consent')
   .description('Offline authorization for on-device AI agents: authority server, demo and audit tools')
+  .version(cliVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -25,12 +26,11 @@ registerAuditAcceptTruncation(audit);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError) {
-    process.stderr.write(`offline-consent: ${error.message}\n`);
-    process.exit(error.exitCode);
+  if (error instanceof CommanderError) {
+    // Commander has printed its own line (usage, --help, --version); help and version are not failures.
+    process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2);
   }
-  const code = error instanceof OfflineConsentError ? ` [${error.code}]` : '';
-  process.stderr.write(`offline-consent: ${error instanceof Error ? error.message : String(error)}${code}\n`);
-  process.exit(2);
+  const { message, exitCode } = exitFor(error);
+  process.stderr.write(`offline-consent: ${message}\n`);
+  process.exit(exitCode);
 }

@@ -1,15 +1,24 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadBundle, verifyChain, type AuditKeySpan, type SignedAuditEntry } from '../../node.js';
 import { BUNDLE_KEY_ENV, readBundleKey } from '../bundle-key.js';
 import { CliError, report } from '../output.js';
 import { createProgress } from '../progress.js';
+import { readInputFile } from '../read-input.js';
 import { readJsonLines } from '../read-jsonl.js';
+
+/** Marks a line that did not parse as JSON. */
+const NOT_JSON = Symbol('not JSON');
 
 /** Reads a public key file: PEM text, or a JWK as JSON. */
 async function readPublicKey(path: string): Promise<string | JsonWebKey> {
-  const text = (await readFile(path, 'utf8')).trim();
-  if (text.startsWith('{')) return JSON.parse(text) as JsonWebKey;
+  const text = (await readInputFile(path)).toString('utf8').trim();
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text) as JsonWebKey;
+    } catch {
+      throw new CliError(`${path} is neither a PEM public key nor a JWK (its JSON does not parse)`, 2);
+    }
+  }
   return text;
 }
 
@@ -38,7 +47,7 @@ export function registerAuditVerify(audit: Command): void {
       async function* tracked() {
         let index = 0;
         for await (const e of entries) {
-          recentSeqs.set(index, (e as { seq?: unknown })?.seq);
+          recentSeqs.set(index, (e as { unparsable?: unknown })?.unparsable !== undefined ? NOT_JSON : (e as { seq?: unknown })?.seq);
           recentSeqs.delete(index - 1024);
           index++;
           yield e as SignedAuditEntry;
@@ -48,13 +57,22 @@ export function registerAuditVerify(audit: Command): void {
       const result = await verifyChain(tracked(), keys);
       bar.stop();
       const ms = Math.round(performance.now() - started);
+      if (result.valid && result.count === 0) {
+        const why = tailBytes ? `it holds no complete line, only ${tailBytes} bytes with no newline (not a JSON Lines audit log?)` : 'it is empty';
+        report(!!opts.json, { valid: false, count: 0, reason: 'no entries', ...(tailBytes ? { tailBytes } : {}) }, () => `✗ ${log}: nothing to verify: ${why}`);
+        throw new CliError('audit log has no entries', 1);
+      }
       if (result.valid) {
         const tail = tailBytes ? `; an unfinished last line of ${tailBytes} bytes (a write in flight or cut by a crash) was not checked` : '';
         report(!!opts.json, { valid: true, count: result.count, ms, ...(tailBytes ? { tailBytes } : {}) }, () => `✓ ${log}: ${result.count} entries, chain and signatures valid (${ms} ms)${tail}`);
         return;
       }
       const seq = recentSeqs.get(result.brokenAt);
-      report(!!opts.json, { valid: false, brokenAt: result.brokenAt, seq, reason: result.reason }, () => `✗ ${log}: chain broken at seq ${String(seq)} (entry ${result.brokenAt + 1}): ${result.reason}`);
+      const entry = result.brokenAt + 1; // 1-based, as people count lines; brokenAt stays the 0-based index
+      const human = seq === NOT_JSON ? `entry ${entry} is not JSON (a torn or foreign line)`
+        : typeof seq === 'number' ? `chain broken at entry ${entry} (seq ${seq}): ${result.reason}`
+        : `entry ${entry} is not an audit entry (bad or missing field: ${result.reason})`;
+      report(!!opts.json, { valid: false, brokenAt: result.brokenAt, entry, seq: typeof seq === 'number' ? seq : null, reason: seq === NOT_JSON ? 'not JSON' : result.reason }, () => `✗ ${log}: ${human}`);
       throw new CliError('audit log does not verify', 1);
     });
 }

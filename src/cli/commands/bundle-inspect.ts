@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { detectBundleFormat, openBundle, shouldRefresh } from '../../node.js';
 import { sha256Hex } from '../../crypto/sha256.js';
 import { pemToDer } from '../../crypto/pem.js';
 import { report } from '../output.js';
+import { readInputFile } from '../read-input.js';
+
+/** A legacy file's 12-byte IV and 16-byte GCM tag around at least one byte. */
+const LEGACY_MIN_BYTES = 29;
 
 /** What can be told about sealed bytes without the key. */
 function describeLayout(bytes: Uint8Array): Record<string, unknown> {
@@ -15,7 +18,14 @@ function describeLayout(bytes: Uint8Array): Record<string, unknown> {
     info.kdf = bytes[4] === 1 ? 'PBKDF2-SHA-256' : bytes[4] === 0 ? 'none (raw key or CryptoKey)' : `unknown (${bytes[4]})`;
     if (bytes[4] === 1 && bytes.length >= 9) info.iterations = new DataView(bytes.buffer, bytes.byteOffset + 5, 4).getUint32(0);
   } else if (format === 'scrypt') info.kdf = 'scrypt N=2^17 r=8 p=1 (needs a scrypt function to open)';
-  else if (format === 'legacy') info.kdf = 'SHA-256 of the passphrase (upstream 0.1.x)';
+  else if (format === 'legacy') {
+    // Upstream's legacy file has no magic bytes: any bytes could be one, until a key opens them.
+    if (bytes.length < LEGACY_MIN_BYTES) info.format = 'not a bundle (too short for any format)';
+    else {
+      info.kdf = 'SHA-256 of the passphrase (upstream 0.1.x)';
+      info.note = 'no magic bytes: upstream legacy file, or not a bundle at all; only its key can tell';
+    }
+  }
   else info.kdf = 'none (64-hex raw key, upstream Python)';
   return info;
 }
@@ -33,7 +43,7 @@ export function registerBundleInspect(bundle: Command): void {
     .option('--key <key>', 'passphrase or 64-hex key (or env OFFLINE_CONSENT_BUNDLE_KEY)')
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts: { key?: string; json?: boolean }) => {
-      const bytes = new Uint8Array(await readFile(file));
+      const bytes = new Uint8Array(await readInputFile(file));
       const layout = describeLayout(bytes);
       const key = opts.key ?? process.env.OFFLINE_CONSENT_BUNDLE_KEY;
       if (!key) {

@@ -1,27 +1,17 @@
 // The `offline-consent audit verify` command, run as a user would: the built CLI in a child process.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOfflineAuditLog } from '../../../src/node.js';
 import { AUDIT_KEY, sampleEntry } from '../../helpers/chain.js';
+import { runCli } from './run-cli.js';
 
-const run = promisify(execFile);
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'oc-cli-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 async function writeLog(count: number): Promise<string> {
   const path = join(dir, 'audit.jsonl');
