@@ -180,6 +180,14 @@ const MIGRATIONS: Migration[] = [
       `ALTER TABLE bundles ADD COLUMN flags text NOT NULL DEFAULT '[]'`,
     ],
   },
+  {
+    version: 5,
+    name: 'flagged entries index',
+    statements: [
+      // `GET …/audit?flagged=true` pages through a trail's flagged entries without reading the rest.
+      `CREATE INDEX audit_entries_flagged ON audit_entries (bundle_id, seq) WHERE flags <> '[]'`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

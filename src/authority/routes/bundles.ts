@@ -6,6 +6,7 @@ import { deviceRefresh } from '../device-auth/device-refresh.js';
 import { KeySpans, loadAuditKeys } from '../device-auth/key-spans.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
 import { baseUrl } from '../http/base-url.js';
+import { auditPageParams } from '../http/audit-page.js';
 import { asFields, isCleanString, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
 import { nextCursor, pageParams } from '../http/pagination.js';
 import { readJson } from '../http/read-json.js';
@@ -66,20 +67,21 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
     return respond(c, { ...bundleJson(row, ctx.now()), auditKeySpans: spans.toJson() });
   });
 
-  // Entries in seq order, a page at a time: `?afterSeq=N&limit=M` (default 0 and 1000).
+  // Entries in seq order, a page at a time to the end: `?afterSeq=N` (or the `cursor` a page
+  // returned) and `limit` (default 1000); `flagged=true` keeps flagged entries only, `flag=NAME`
+  // those with that flag (both through a partial index, never a scan of the whole trail).
   app.get('/:id/audit', async (c) => {
     const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
-    const afterSeq = Number(c.req.query('afterSeq') ?? 0);
-    const limit = Number(c.req.query('limit') ?? 1000);
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw badRequest('afterSeq must be a non-negative integer');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit must be an integer from 1 to 1000');
+    const { afterSeq, limit, flag, flagged } = auditPageParams(c);
+    const filter = flag ? ` AND flags <> '[]' AND flags LIKE $4` : flagged ? ` AND flags <> '[]'` : '';
     const rows = await ctx.db.query<EntryRow & Record<string, unknown>>(
-      'SELECT * FROM audit_entries WHERE bundle_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3',
-      [row.id, afterSeq, limit + 1],
+      `SELECT * FROM audit_entries WHERE bundle_id = $1 AND seq > $2::bigint${filter} ORDER BY seq LIMIT $3`,
+      [row.id, afterSeq, limit + 1, ...(flag ? [`%"${flag}"%`] : [])],
     );
     const entries = rows.slice(0, limit).map(entryJson);
     const hasMore = rows.length > limit;
-    return c.json({ entries, hasMore, nextAfterSeq: hasMore ? entries[entries.length - 1]!.seq : null });
+    const next = hasMore ? entries[entries.length - 1]!.seq : null;
+    return c.json({ entries, hasMore, nextAfterSeq: next, nextCursor: next === null ? null : String(next) });
   });
 
   app.get('/:id/revocation-status', async (c) => {

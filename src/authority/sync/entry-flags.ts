@@ -23,8 +23,9 @@ export type EntryFlag =
   /** Breaks another device rule: an empty action or result. */
   | 'malformed';
 
-/** Flags in this order, whatever order they were found in. */
-const ORDER: readonly EntryFlag[] = ['clockAnomaly', 'afterDeadline', 'afterRevocation', 'ambiguousFields', 'outOfScope', 'identityMismatch', 'oversized', 'malformed'];
+/** Every entry flag, in the order they are reported whatever order they were found in. */
+export const ENTRY_FLAGS: readonly EntryFlag[] = ['clockAnomaly', 'afterDeadline', 'afterRevocation', 'ambiguousFields', 'outOfScope', 'identityMismatch', 'oversized', 'malformed'];
+const ORDER = ENTRY_FLAGS;
 
 export const sortFlags = (flags: Iterable<EntryFlag>): EntryFlag[] => {
   const set = new Set(flags);

@@ -77,6 +77,40 @@ describe.each(ENGINES)('offline sync on %s', (engine) => {
     for (const q of ['?limit=0', '?limit=1001', '?afterSeq=-1', '?afterSeq=x']) expect((await api.get(`/v1/consent-bundles/${b.bundleId}/audit${q}`)).status).toBe(400);
   });
 
+  it('GET …/audit pages with the cursor to the end of a trail longer than a page, and filters flagged entries', async () => {
+    const b = await newBundle();
+    const entries = await signedEntries(b, 2300);
+    // Three entries far in the future: signed evidence, stored and flagged afterDeadline (and the
+    // entry after each, back in the present, clockAnomaly).
+    for (const i of [700, 1500, 2299]) entries[i] = { ...entries[i]!, timestamp: '9999-12-31T00:00:00Z' };
+    const chain: SignedAuditEntry[] = [];
+    for (const e of entries) {
+      const prevHash = chain.length ? chain.at(-1)!.hash : GENESIS_HASH;
+      chain.push(await resign({ ...e, prevHash }, b.offlineAuditKey.privateKey));
+    }
+    for (let i = 0; i < chain.length; i += 500) expect((await sync(b.bundleId, chain.slice(i, i + 500))).status).toBe(200);
+    const seen: number[] = [];
+    let query = '';
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await audit(b.bundleId, query);
+      seen.push(...page.entries.map((e: any) => e.seq));
+      if (!page.hasMore) {
+        expect(page.nextCursor).toBeNull();
+        break;
+      }
+      expect(page.nextCursor).toBe(String(page.nextAfterSeq));
+      query = `?cursor=${page.nextCursor}`;
+    }
+    expect(seen).toEqual(chain.map((e) => e.seq)); // all 2,300, past the first 1,000, none twice
+    const flagged = await audit(b.bundleId, '?flagged=true&limit=2');
+    expect(flagged.entries.map((e: any) => [e.seq, e.flags])).toEqual([[701, ['afterDeadline']], [702, ['clockAnomaly']]]);
+    expect((await audit(b.bundleId, `?flagged=true&cursor=${flagged.nextCursor}`)).entries.map((e: any) => e.seq)).toEqual([1501, 1502, 2300]);
+    expect((await audit(b.bundleId, '?flag=afterDeadline')).entries.map((e: any) => e.seq)).toEqual([701, 1501, 2300]);
+    expect((await audit(b.bundleId, '?flag=clockAnomaly')).entries.map((e: any) => e.seq)).toEqual([702, 1502]);
+    expect((await audit(b.bundleId, '?flag=outOfScope')).entries).toEqual([]);
+    for (const q of ['?flag=nope', '?flagged=yes', '?cursor=x', '?cursor=3&afterSeq=3']) expect((await api.get(`/v1/consent-bundles/${b.bundleId}/audit${q}`)).status, q).toBe(400);
+  }, 120_000);
+
   it('metadata is stored as the exact JSON text: odd key orders, unicode, numbers and escapes re-verify', async () => {
     const b = await newBundle();
     // As JSON text, so `__proto__` becomes an own property the way a request body delivers it.
