@@ -1,7 +1,10 @@
 // `offline-consent` command line. Each sub-command lives in ./commands.
 import { Command, CommanderError } from 'commander';
 import { registerAuditAcceptTruncation } from './commands/audit-accept-truncation.js';
+import { registerAuditExport } from './commands/audit-export.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
+import { registerAgent } from './commands/agent.js';
+import { registerBundleAdmin } from './commands/bundle-admin.js';
 import { registerAuthority } from './commands/authority.js';
 import { registerBundleInspect } from './commands/bundle-inspect.js';
 import { registerDemo } from './commands/demo.js';
@@ -18,10 +21,14 @@ const program = new Command('offline-consent')
 registerDemo(program);
 registerAuthority(program);
 registerEnroll(program);
-registerBundleInspect(program.command('bundle').description('consent bundle tools'));
+registerAgent(program);
+const bundle = program.command('bundle').description('consent bundle tools');
+registerBundleInspect(bundle);
+registerBundleAdmin(bundle);
 const audit = program.command('audit').description('audit log tools');
 registerAuditVerify(audit);
 registerAuditAcceptTruncation(audit);
+registerAuditExport(audit);
 
 try {
   await program.parseAsync(process.argv);

@@ -22,6 +22,21 @@ async function readPublicKey(path: string): Promise<string | JsonWebKey> {
   return text;
 }
 
+/** Reads a key-spans file: a JSON array of `{fromSeq, toSeq, publicKey}`. */
+async function readKeySpans(path: string): Promise<AuditKeySpan[]> {
+  let spans: unknown;
+  try {
+    spans = JSON.parse((await readInputFile(path)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${path} is not JSON: expected [{fromSeq, toSeq, publicKey}] as audit export writes it`, 2);
+  }
+  const ok = Array.isArray(spans) && spans.length > 0 && spans.every((s) => Number.isInteger(s?.fromSeq) && (s.toSeq === null || Number.isInteger(s.toSeq)) && typeof s.publicKey === 'string');
+  if (!ok) throw new CliError(`${path} holds no key spans: expected [{fromSeq, toSeq, publicKey}] as audit export writes it`, 2);
+  return spans as AuditKeySpan[];
+}
+
+/** Registers `audit verify`. */
 export function registerAuditVerify(audit: Command): void {
   audit
     .command('verify')
@@ -29,12 +44,14 @@ export function registerAuditVerify(audit: Command): void {
     .argument('<log>', 'path of the JSONL audit log')
     .option('--public-key <file>', 'the bundle audit public key: PEM (SPKI) or JWK file')
     .option('--bundle <file>', 'the sealed bundle: its audit key spans (or its one key) check the log')
+    .option('--keys <file>', 'key spans as JSON ([{fromSeq, toSeq, publicKey}], as `audit export` writes them)')
     .option('--key-env <name>', 'environment variable holding the bundle key', BUNDLE_KEY_ENV)
     .option('--json', 'machine-readable output')
-    .action(async (log: string, opts: { publicKey?: string; bundle?: string; keyEnv: string; json?: boolean }) => {
-      if (!opts.publicKey === !opts.bundle) throw new CliError('give --public-key FILE or --bundle FILE', 2);
+    .action(async (log: string, opts: { publicKey?: string; bundle?: string; keys?: string; keyEnv: string; json?: boolean }) => {
+      if ([opts.publicKey, opts.bundle, opts.keys].filter(Boolean).length !== 1) throw new CliError('give one of --public-key FILE, --bundle FILE or --keys FILE', 2);
       let keys: { publicKey: string | JsonWebKey } | { keys: AuditKeySpan[] };
-      if (opts.bundle) {
+      if (opts.keys) keys = { keys: await readKeySpans(opts.keys) };
+      else if (opts.bundle) {
         const bundle = await loadBundle(opts.bundle, await readBundleKey(opts.keyEnv));
         keys = bundle.auditKeySpans?.length ? { keys: bundle.auditKeySpans } : { publicKey: bundle.offlineAuditKey.publicKey };
       } else keys = { publicKey: await readPublicKey(opts.publicKey!) };

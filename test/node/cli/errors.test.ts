@@ -33,7 +33,7 @@ describe('CLI errors: message and exit code', () => {
     [['authority', 'serve', '--port', 'abc'], /invalid --port abc/],
     [['authority', 'serve', '--port', '99999'], /invalid --port 99999/],
     [['authority', 'serve', '--data', 'x', '--database-url', 'postgres://x'], /give --data or --database-url, not both/],
-    [['audit', 'verify', 'x.jsonl'], /give --public-key FILE or --bundle FILE/],
+    [['audit', 'verify', 'x.jsonl'], /give one of --public-key FILE, --bundle FILE or --keys FILE/],
     [['bundle', 'inspect', '/no/such/file'], /cannot read \/no\/such\/file: no such file or directory/],
   ])('usage or input error %j: exit 2 with one line', async (args, message) => {
     const out = await cli(args);
