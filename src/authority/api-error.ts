@@ -29,4 +29,4 @@ export class AuthorityApiError extends OfflineConsentError {
 }
 
 export const badRequest = (message: string, code = 'BAD_REQUEST') => new AuthorityApiError(400, code, message);
-export const notFound = (what: 'Agent' | 'Bundle' | 'Enrollment', code: string) => new AuthorityApiError(404, code, `${what} not found`);
+export const notFound = (what: 'Agent' | 'API key' | 'Bundle' | 'Enrollment', code: string) => new AuthorityApiError(404, code, `${what} not found`);

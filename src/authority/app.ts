@@ -14,6 +14,7 @@ import { DEVICE_PATHS, SYNC_PATH } from './device-auth/device-routes.js';
 import { DEVICE_PROOF_HEADER } from './device-auth/verify-proof.js';
 import { takeRateLimit, type RateLimit } from './http/rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { syncRoutes } from './routes/sync.js';
@@ -174,6 +175,7 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
   });
   app.use('/v1/*', authenticate(ctx));
   app.route('/v1/agents', agentRoutes(ctx));
+  app.route('/v1/api-keys', apiKeyRoutes(ctx));
   const createLimit = rateLimit(ctx, 'createBundle', limits.createBundle);
   app.route('/v1/enrollments', enrollmentRoutes(ctx, { create: createLimit, redeem: rateLimit(ctx, 'redeem', limits.redeem, byAddress) }));
   app.route('/v1/consent-bundles', bundleRoutes(ctx, createLimit, rateLimit(ctx, 'refresh', limits.refresh, byBundle)));

@@ -4,6 +4,7 @@ import { registerAuditAcceptTruncation } from './commands/audit-accept-truncatio
 import { registerAuditExport } from './commands/audit-export.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerAgent } from './commands/agent.js';
+import { registerApiKey } from './commands/apikey.js';
 import { registerBundleAdmin } from './commands/bundle-admin.js';
 import { registerAuthority } from './commands/authority.js';
 import { registerBundleInspect } from './commands/bundle-inspect.js';
@@ -22,6 +23,7 @@ registerDemo(program);
 registerAuthority(program);
 registerEnroll(program);
 registerAgent(program);
+registerApiKey(program);
 const bundle = program.command('bundle').description('consent bundle tools');
 registerBundleInspect(bundle);
 registerBundleAdmin(bundle);

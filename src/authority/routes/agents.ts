@@ -10,7 +10,7 @@ import { agentJson, type AgentRow } from '../records.js';
 
 type Row = AgentRow & { row_no: string | number } & Record<string, unknown>;
 
-/** `/v1/agents`: register an agent with the scopes it may be granted, list and read them. */
+/** `/v1/agents`: register an agent with the scopes it may be granted, list and read them, deactivate one. */
 export function agentRoutes(ctx: AuthorityContext): Hono<AuthorityEnv> {
   const app = new Hono<AuthorityEnv>();
 
@@ -43,6 +43,18 @@ export function agentRoutes(ctx: AuthorityContext): Hono<AuthorityEnv> {
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
     const rows = isCleanString(id, 256) ? await ctx.db.query<Row>('SELECT * FROM agents WHERE id = $1 AND developer_id = $2', [id, c.get('developerId')]) : [];
+    if (!rows[0]) throw notFound('Agent', 'AGENT_NOT_FOUND');
+    return respond(c, agentJson(rows[0]));
+  });
+
+  // Deactivate: no new bundle or enrollment for it, and its bundles' refreshes are refused
+  // (AGENT_INACTIVE, GRANT_INACTIVE); bundles already on devices run out at their deadlines.
+  app.post('/:id/deactivate', async (c) => {
+    const id = c.req.param('id');
+    const at = new Date(ctx.now()).toISOString();
+    const rows = isCleanString(id, 256)
+      ? await ctx.db.query<Row>(`UPDATE agents SET status = 'inactive', updated_at = $3 WHERE id = $1 AND developer_id = $2 RETURNING *`, [id, c.get('developerId'), at])
+      : [];
     if (!rows[0]) throw notFound('Agent', 'AGENT_NOT_FOUND');
     return respond(c, agentJson(rows[0]));
   });

@@ -32,6 +32,12 @@ export function registerAgent(program: Command): void {
       report(!!opts.json, { agents }, () => formatTable(agents, COLUMNS));
     });
 
+  withAdminOptions(agent.command('deactivate').description('no new bundles or refreshes for this agent; bundles on devices run out at their deadlines').argument('<agentId>', 'the agent id (ag_…)'))
+    .action(async (agentId: string, opts: AdminOptions) => {
+      const done = await (await adminClient(opts)).post(`/v1/agents/${encodeURIComponent(agentId)}/deactivate`);
+      report(!!opts.json, done, () => `deactivated ${agentId}: no new bundles, no refreshes`);
+    });
+
   withAdminOptions(agent.command('show').description('one agent').argument('<agentId>', 'the agent id (ag_…)'))
     .action(async (agentId: string, opts: AdminOptions) => {
       const found = await (await adminClient(opts)).get(`/v1/agents/${encodeURIComponent(agentId)}`);

@@ -89,3 +89,39 @@ describe.each(ENGINES)('admin verbs on %s', (engine) => {
     expect(wrong.stderr).not.toContain('oc_wrong');
   });
 });
+
+describe.each(ENGINES)('API keys on %s: a revoked key is refused at once by a second instance on the same database', (engine) => {
+  it('apikey create, list and revoke; agent deactivate stops new bundles', async () => {
+    const store = await openTestDb(engine);
+    const first = await startAuthority({ db: store.db, rateLimits: false });
+    const second = await startAuthority({ db: store.db, rateLimits: false });
+    try {
+      const { apiKey } = await first.authority.createDeveloper('keys');
+      const as = (key: string, ...args: string[]) => runCli(args, { OFFLINE_CONSENT_API_KEY: key });
+      const created = JSON.parse((await as(apiKey, 'apikey', 'create', '--url', first.url, '--json')).stdout);
+      expect(created).toMatchObject({ keyId: expect.stringMatching(/^key_[0-9a-f]{16}$/), apiKey: expect.stringMatching(/^oc_/) });
+      const listed = await as(created.apiKey, 'apikey', 'list', '--url', second.url);
+      expect(listed.stdout).not.toContain(apiKey); // ids and dates only
+      expect(listed.stdout).toMatch(new RegExp(`^${created.keyId}\\s+\\S+\\s+-\\s+yes$`, 'm'));
+      const original = JSON.parse((await as(created.apiKey, 'apikey', 'list', '--url', second.url, '--json')).stdout).apiKeys.find((k: any) => !k.current);
+
+      expect((await as(apiKey, 'agent', 'list', '--url', second.url)).code).toBe(0); // the old key works on the second instance …
+      const revoked = await as(created.apiKey, 'apikey', 'revoke', original.keyId, '--url', first.url); // … until it is revoked on the first
+      expect([revoked.code, revoked.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^revoked ${original.keyId} at `))]);
+      const refused = await as(apiKey, 'agent', 'list', '--url', second.url);
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/Unknown or revoked API key.*\[UNAUTHORIZED\]/)]);
+      const last = await as(created.apiKey, 'apikey', 'revoke', created.keyId, '--url', second.url);
+      expect([last.code, last.stderr]).toEqual([2, expect.stringMatching(/last active API key; create another first .*\[LAST_API_KEY\]/)]);
+
+      const agent = JSON.parse((await as(created.apiKey, 'agent', 'create', '--url', first.url, '--name', 'old pi', '--scopes', 'sensor:read', '--json')).stdout);
+      expect((await as(created.apiKey, 'agent', 'deactivate', agent.agentId, '--url', second.url)).code).toBe(0);
+      const api = new Api(first.authority, created.apiKey, first.url);
+      const bundle = await api.post('/v1/consent-bundles', { agentId: agent.agentId, userId: 'u', scopes: ['sensor:read'] });
+      expect([bundle.status, bundle.body.code]).toEqual([409, 'AGENT_INACTIVE']);
+    } finally {
+      await first.close();
+      await second.close();
+      await store.dispose();
+    }
+  });
+});
