@@ -8,7 +8,7 @@ export { createAuthority } from './app.js';
 export type { Authority, AuthorityOptions } from './app.js';
 export { startAuthority } from './node-server.js';
 export type { RunningAuthority, StartAuthorityOptions } from './node-server.js';
-export { initAuthority } from './init.js';
+export { initAuthority, rotateAuthorityKeys } from './init.js';
 export { openDatabase } from './db/open.js';
 export type { DatabaseLocation } from './db/open.js';
 export type { Db, Queryable } from './db/types.js';

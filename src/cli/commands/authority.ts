@@ -41,6 +41,7 @@ async function loadAuthority() {
   }
 }
 
+/** Registers `authority serve`, `authority init` and `keys rotate`. */
 export function registerAuthority(program: Command): void {
   const authority = program.command('authority').description('the self-hostable authority server');
 
@@ -87,5 +88,19 @@ export function registerAuthority(program: Command): void {
       const { initAuthority } = await loadAuthority();
       const { developerId, apiKey } = await lockedAs2(() => initAuthority({ ...location(opts), name: opts.name }));
       report(!!opts.json, { developerId, apiKey }, () => `developer ${developerId}\nAPI key (shown once, keep it secret): ${apiKey}`);
+    });
+
+  program
+    .command('keys')
+    .description('the issuer\'s signing keys')
+    .command('rotate')
+    .description('rotate the RS256 signing key in the database: new tokens use a new key, the old one stays published until its tokens expire')
+    .option('--data <dir>', 'PGlite data directory (default ./offline-consent-data; stop its server first)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of PGlite (running instances pick the new key up)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: LocationOptions & { json?: boolean }) => {
+      const { rotateAuthorityKeys } = await loadAuthority();
+      const rotated = await lockedAs2(() => rotateAuthorityKeys(location(opts)));
+      report(!!opts.json, rotated, () => `signing key ${rotated.kid} is now active${rotated.retiredKid ? `; ${rotated.retiredKid} retired (still published until its tokens expire)` : ''}`);
     });
 }
