@@ -17,20 +17,57 @@ let session: Session | null = null;
 let engine: Engine | null = null;
 let busy = false;
 let revokedNoted = false;
+/** When the authority said this bundle is revoked (null: not heard). A revoked bundle is never refreshed. */
+let revokedAt: string | null = null;
+/** The halting refusal the guard gave the agent, for the session it was given in: a new bundle clears it. */
+let halt: { session: Session; code: string } | null = null;
 const messages: ChatMessage[] = [];
+const PROMPT = 'How warm is the kitchen?';
+
+/** Why the chat is off, in the placeholder (short) and under the form (what to do), or null while it may run. */
+function haltReason(): { short: string; long: string } | null {
+  if (!halt || halt.session !== session) return null;
+  return halt.code === 'GRANT_REVOKED'
+    ? { short: 'Halted: grant revoked', long: 'The agent is halted: this grant is revoked. Forget the bundle and give consent again.' }
+    : { short: `Halted: ${halt.code}`, long: `The agent is halted (${halt.code}). Refresh the bundle while online, or forget it and give consent again.` };
+}
 
 function updateControls(): void {
-  const ready = session !== null && engine !== null && !busy;
-  $<HTMLInputElement>('chat-input').disabled = !ready;
+  const halted = haltReason();
+  const ready = session !== null && engine !== null && !busy && halted === null;
+  const input = $<HTMLInputElement>('chat-input');
+  input.disabled = !ready;
+  input.placeholder = halted?.short ?? (session === null ? 'Give consent first' : engine === null ? 'Load a model first' : PROMPT);
+  const note = $('halted');
+  note.hidden = halted === null;
+  note.textContent = halted?.long ?? '';
   $<HTMLButtonElement>('send').disabled = !ready;
-  for (const id of ['sync', 'export', 'revoke', 'refresh', 'check', 'forget']) $<HTMLButtonElement>(id).disabled = session === null || busy;
+  for (const id of ['sync', 'export', 'revoke', 'check', 'forget']) $<HTMLButtonElement>(id).disabled = session === null || busy;
+  // A revoked bundle is never refreshed (the authority answers BUNDLE_REVOKED): only a new consent helps.
+  const refresh = $<HTMLButtonElement>('refresh');
+  refresh.disabled = session === null || busy || revokedAt !== null;
+  $('refresh-off').hidden = revokedAt === null;
+  if (revokedAt !== null) refresh.setAttribute('aria-describedby', 'refresh-off'); // the reason is read with the button
+  else refresh.removeAttribute('aria-describedby');
   $<HTMLButtonElement>('provision').disabled = busy;
 }
 
 async function refreshViews(): Promise<void> {
-  renderBundle(session, await session?.revocation() ?? null);
+  revokedAt = await session?.revocation() ?? null;
+  if (revokedAt !== null) noteRevoked();
+  renderBundle(session, revokedAt);
   await renderAudit(session);
   updateControls();
+}
+
+/** A new bundle (or none): the old one's conversation, halt and messages are gone from view. */
+function startOver(note: string, kind: 'consent' | 'note'): void {
+  revokedNoted = false;
+  halt = null;
+  messages.length = 0;
+  $('transcript').replaceChildren();
+  say($('sync-msg'), '');
+  addNote(note, kind);
 }
 
 /** Runs a button's work with the page marked busy and errors shown where the user looks. */
@@ -78,12 +115,8 @@ function wireConsent(): void {
     if (scopes.length === 0) return say(msg, 'Choose at least one scope.', true);
     say(msg, 'Asking for a one-time enrollment code, then redeeming it at the authority…');
     session = await Session.provision(scopes, chosenTTL());
-    revokedNoted = false;
     // A new grant starts a new conversation: nothing said under the old one carries over.
-    messages.length = 0;
-    $('transcript').replaceChildren();
-    $<HTMLInputElement>('chat-input').placeholder = 'How warm is the kitchen?';
-    addNote(`New consent: bundle ${session.bundle.bundleId} may use ${scopes.join(', ')}.`, 'consent');
+    startOver(`New consent: bundle ${session.bundle.bundleId} may use ${scopes.join(', ')}.`, 'consent');
     say(msg, `Consent bundle ${session.bundle.bundleId} redeemed with an audit key made in this browser, and stored sealed with its device key.`);
   }));
   $('refresh').addEventListener('click', () => act(msg, async () => {
@@ -98,9 +131,10 @@ function wireConsent(): void {
     if (status === 'revoked') noteRevoked();
   }));
   $('forget').addEventListener('click', () => act(msg, async () => {
+    const gone = session!.bundle.bundleId;
     await session!.forget();
     session = null;
-    messages.length = 0;
+    startOver(`Bundle ${gone} forgotten: give consent again to go on.`, 'note');
     say(msg, 'Bundle deleted from this browser. Its audit trail stays in IndexedDB.');
   }));
 }
@@ -111,8 +145,8 @@ function wireAudit(): void {
     say(msg, 'Syncing…');
     bar.hidden = false;
     bar.value = 0;
-    const result = await session!.sync(({ synced, total }) => { bar.value = total ? synced / total : 1; });
-    bar.hidden = true;
+    const result = await session!.sync(({ synced, total }) => { bar.value = total ? synced / total : 1; })
+      .finally(() => { bar.hidden = true; }); // a failed sync hides its bar too
     const errors = result.errors.map((e) => `${e.code}${e.seq ? ` (seq ${e.seq})` : ''}`).join(', ');
     say(msg, `Authority answered: ${result.accepted} accepted, ${result.rejected} rejected, grant ${result.revocationStatus}` +
       `${result.revokedAt ? ` (revoked at ${new Date(result.revokedAt).toLocaleTimeString()})` : ''}${errors ? `; errors: ${errors}` : ''}.`, result.hasErrors);
@@ -146,7 +180,10 @@ function wireChat(): void {
         onEvent: (event) => {
           render(event);
           if (event.type === 'tool-result') void renderAudit(session);
-          if (event.type === 'halted') $<HTMLInputElement>('chat-input').placeholder = 'The agent is halted';
+          if (event.type === 'halted') {
+            halt = { session: session!, code: event.code };
+            updateControls(); // the reason shows with the halt note, not only once the turn is over
+          }
         },
       });
       say(engineState, readyText(engine!));

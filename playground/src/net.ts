@@ -6,18 +6,22 @@ type Listener = (online: boolean) => void;
 let online = true;
 const listeners = new Set<Listener>();
 
+/** Whether the page's Online switch is on (device calls go out). */
 export function isOnline(): boolean {
   return online;
 }
 
+/** Turns the Online switch on or off and tells every listener. */
 export function setOnline(value: boolean): void {
   online = value;
   for (const l of listeners) l(online);
 }
 
+/** Calls `listener` each time the Online switch changes. */
 export function onNetworkChange(listener: Listener): void {
   listeners.add(listener);
 }
 
+/** `fetch` while the switch is on; off, it fails as a dropped network does. */
 export const deviceFetch: typeof fetch = (input, init) =>
   online ? fetch(input, init) : Promise.reject(new TypeError('Failed to fetch: the playground is offline'));

@@ -2,10 +2,11 @@
 // unsynced count, and export as JSON Lines.
 import type { SignedAuditEntry } from 'offline-consent';
 import type { Session } from '../session.js';
-import { $, h } from './dom.js';
+import { $, h, plural } from './dom.js';
 
 const SHOWN = 200;
 
+/** Shows the trail of `session` (newest first), the chain badge from re-verifying it here, and how many entries are unsynced. */
 export async function renderAudit(session: Session | null): Promise<void> {
   const badge = $('chain-badge');
   if (!session) {
@@ -23,12 +24,12 @@ export async function renderAudit(session: Session | null): Promise<void> {
     badge.textContent = 'No entries yet';
   } else if (check.valid) {
     badge.className = 'badge';
-    badge.textContent = `✓ Chain verified: ${check.count} entries, hashes and Ed25519 signatures`;
+    badge.textContent = `✓ Chain verified: ${plural(check.count, 'entry', 'entries')}, hashes and Ed25519 signatures`;
   } else {
     badge.className = 'badge bad';
     badge.textContent = `✗ Chain broken at seq ${check.brokenAt} (${check.reason})`;
   }
-  $('unsynced').textContent = `${await session.unsyncedCount()} not yet synced`;
+  $('unsynced').textContent = entries.length === 0 ? '' : `${await session.unsyncedCount()} not yet synced`;
 }
 
 function row(e: SignedAuditEntry): HTMLTableRowElement {
@@ -36,9 +37,15 @@ function row(e: SignedAuditEntry): HTMLTableRowElement {
   return h('tr', { 'data-seq': String(e.seq) },
     h('td', {}, String(e.seq)),
     h('td', {}, time),
-    h('td', {}, e.action),
-    h('td', { class: `result-${e.result}` }, e.result),
-    h('td', { class: 'hash', title: e.hash }, e.hash.slice(0, 12)));
+    h('td', { class: 'action' }, ...breakable(e.action)),
+    h('td', { class: `result result-${e.result}` }, ...breakable(e.result)),
+    // 12 hex digits; a narrow screen shows the first 8 (styles.css), the full hash is the title.
+    h('td', { class: 'hash', title: e.hash }, e.hash.slice(0, 8), h('span', { class: 'hash-more' }, e.hash.slice(8, 12))));
+}
+
+/** `scope_violation` as `scope_`, a <wbr>, `violation`: a narrow screen may break it there, the text stays the same. */
+function breakable(word: string): Array<Node | string> {
+  return word.split(/(?<=[._])/).flatMap((part, i) => (i === 0 ? [part] : [document.createElement('wbr'), part]));
 }
 
 /** Downloads the live trail in the library's JSONL file format. */

@@ -3,10 +3,12 @@
 import type { AgentEvent } from '../agent.js';
 import { $, h } from './dom.js';
 
+/** Adds what the user said to the transcript. */
 export function addUserTurn(text: string): void {
   append(h('li', { class: 'user' }, text));
 }
 
+/** Adds a note of the page to the transcript; `cls` styles it (`note`, `consent`, `halt`). */
 export function addNote(text: string, cls = 'note'): void {
   append(h('li', { class: cls }, text));
 }

@@ -5,15 +5,18 @@ import type { Session } from '../session.js';
 import { SCOPES } from '../tools.js';
 import { $, formatDuration, h } from './dom.js';
 
+/** Shows a checkbox per demo scope, all ticked but `email:send`. */
 export function renderScopeChoices(): void {
   $('scope-list').replaceChildren(...SCOPES.map(({ scope, label }, i) =>
     h('label', {}, Object.assign(h('input', { type: 'checkbox', value: scope, id: `scope-${i}` }), { checked: scope !== 'email:send' }), ` ${label} `, h('code', {}, scope))));
 }
 
+/** The scopes the user ticked. */
 export function chosenScopes(): string[] {
   return [...document.querySelectorAll<HTMLInputElement>('#scope-list input:checked')].map((i) => i.value);
 }
 
+/** The offline TTL the user chose, as the authority reads it (`24h`). */
 export function chosenTTL(): string {
   return $<HTMLSelectElement>('ttl').value;
 }

@@ -5,6 +5,7 @@ export function $<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
+/** Makes an element with these attributes and children. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string>> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) if (v !== undefined) el.setAttribute(k, v);
@@ -18,11 +19,18 @@ export function say(el: HTMLElement, text: string, error = false): void {
   el.classList.toggle('error', error);
 }
 
+/** `1 entry`, `2 entries`: a count with its noun in the right number. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An error as one line for the page: `CODE: message` when it has a code. */
 export function describeError(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return e?.code ? `${e.code}: ${e.message}` : String(e?.message ?? error);
 }
 
+/** A time left, coarse enough to read at a glance (`2 d 3 h`, `4 min 5 s`, `expired`). */
 export function formatDuration(ms: number): string {
   if (ms <= 0) return 'expired';
   const s = Math.floor(ms / 1000);

@@ -5,7 +5,7 @@ import { cacheModelFromFile, cacheModelFromUrl, listCachedModels, openCachedMode
 import { createScriptedEngine } from '../engine/scripted.js';
 import type { Engine } from '../engine/types.js';
 import { detectWebGPU } from '../engine/webgpu.js';
-import { $, describeError, h, say } from './dom.js';
+import { $, describeError, h, plural, say } from './dom.js';
 import { wireTransformersLoad } from './tfjs-panel.js';
 
 export interface ModelPanel {
@@ -19,7 +19,7 @@ export function readyText(engine: Engine): string {
   const stats = engine.stats?.();
   if (!stats || stats.tokens === 0) return `Engine ready: ${engine.label}`;
   const seconds = stats.ms / 1000;
-  return `Engine ready: ${engine.label}. Last reply: ${stats.tokens} tokens in ${seconds.toFixed(2)} s (${(stats.tokens / seconds).toFixed(1)} tokens/s)`;
+  return `Engine ready: ${engine.label}. Last reply: ${plural(stats.tokens, 'token', 'tokens')} in ${seconds.toFixed(2)} s (${(stats.tokens / seconds).toFixed(1)} tokens/s)`;
 }
 
 export async function setUpModelPanel(onEngine: (engine: Engine | null) => void): Promise<ModelPanel> {

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('playground in Firefox ESR', () => {
-  it('consent → allowed and denied calls audited → reload → sync → refresh → revoke → sync → refused', async () => {
+  it('consent → allowed and denied calls audited → reload → sync → refresh → revoke → sync → refused and halted', async () => {
     const page = await browser.newPage();
     await openPage(page, server.url);
     expect(await text(page, '#gpu-state')).toMatch(/no WebGPU|no GPU adapter/);
@@ -56,8 +56,12 @@ describe('playground in Firefox ESR', () => {
     await press(page, 'revoke');
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/grant revoked/);
+    expect(await page.isDisabled('#refresh')).toBe(true); // a revoked bundle is never refreshed
     await say(page, 'How warm is the bedroom?');
     expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    // Halted: the chat is off and the page says why.
+    expect(await text(page, '#halted')).toMatch(/^The agent is halted: this grant is revoked/);
+    expect([await page.isDisabled('#chat-input'), await page.isDisabled('#send')]).toEqual([true, true]);
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
   }, 60_000);
 });

@@ -50,7 +50,9 @@ export async function openPage(page: Page, url: string): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
 }
 
-const idle = (page: Page) => page.waitForFunction(() => !(document.getElementById('send') as HTMLButtonElement).disabled || document.querySelector('#transcript .halt'), undefined, { timeout: 20_000 });
+// The turn is over when its Stop button is hidden again (after the page re-rendered): Send may
+// stay off then, when the agent halted.
+const idle = (page: Page) => page.waitForFunction(() => document.getElementById('stop')!.hidden, undefined, { timeout: 20_000 });
 
 /** Sends a chat message and waits until the agent's turn is over. */
 export async function say(page: Page, text: string): Promise<void> {

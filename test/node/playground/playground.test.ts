@@ -26,6 +26,28 @@ beforeAll(async () => {
 
 afterAll(() => run?.close());
 
+/**
+ * How the audit table fits: the page's and the table container's overflow (0: none), the cells
+ * cut off (outside the container or the screen, or text wider than the cell), the hashes shown
+ * and the lengths of the full hashes in their titles.
+ */
+async function auditFit(tab: Page): Promise<{ page: number; table: number; cut: string[]; hashes: string[]; titles: number[] }> {
+  return tab.evaluate(() => {
+    const wrap = document.querySelector('#audit-rows')!.closest('.table-wrap')!;
+    const box = wrap.getBoundingClientRect();
+    const cells = [...document.querySelectorAll<HTMLTableCellElement>('#audit table th, #audit table td')].filter((c) => c.offsetParent !== null);
+    const cut = cells.filter((c) => {
+      const r = c.getBoundingClientRect();
+      return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.right > window.innerWidth || c.scrollWidth > c.clientWidth;
+    }).map((c) => c.textContent ?? '');
+    const hashes = [...document.querySelectorAll<HTMLTableCellElement>('#audit-rows td.hash')];
+    return {
+      page: document.documentElement.scrollWidth, table: wrap.scrollWidth - wrap.clientWidth, cut,
+      hashes: hashes.map((c) => c.innerText), titles: [...new Set(hashes.map((c) => c.title.length))],
+    };
+  });
+}
+
 /** Forget bundle: the consent form comes back. */
 async function forget(): Promise<void> {
   await page.click('#forget');
@@ -100,6 +122,8 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await say(page, 'How warm is the kitchen?');
     expect(await text(page, '#transcript li.tool.allowed')).toContain('sensor.read');
     expect(await text(page, '#transcript li.model:last-child')).toMatch(/kitchen is [\d.]+ °C/);
+    expect(await text(page, '#chain-badge')).toBe('✓ Chain verified: 1 entry, hashes and Ed25519 signatures');
+    expect(await text(page, '#unsynced')).toBe('1 not yet synced');
 
     await say(page, 'Email sam@example.com that I am late');
     expect(await text(page, '#transcript li.tool.denied')).toMatch(/SCOPE_VIOLATION/);
@@ -114,6 +138,16 @@ describe('playground (scripted engine, real page, real authority)', () => {
     ]);
     expect(await text(page, '#chain-badge')).toMatch(/Chain verified: 3 entries/);
     await shot(page, '03-offline-calls');
+  });
+
+  it('at 360 px nothing is wider than the screen and every audit column shows whole (hash: its first 8 hex digits)', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      expect(await auditFit(page)).toEqual({ page: 360, table: 0, cut: [], hashes: expect.arrayContaining([expect.stringMatching(/^[0-9a-f]{8}$/)]), titles: [64] });
+      await shot(page, '03b-audit-360');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('Stop interrupts a generation mid-stream; nothing of that turn runs or is audited', async () => {
@@ -207,7 +241,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant valid/);
   });
 
-  it('the operator revokes: offline the agent still acts until it syncs, then it refuses', async () => {
+  it('the operator revokes: offline the agent still acts until it syncs, then it refuses and is halted (chat and Refresh off, the reasons shown)', async () => {
     await press(page, 'revoke');
     expect(await text(page, '#sync-msg')).toMatch(/Operator revoked the grant/);
     await say(page, 'How warm is the office?'); // not yet known on the device: the honest offline lag
@@ -215,6 +249,12 @@ describe('playground (scripted engine, real page, real authority)', () => {
 
     await press(page, 'sync');
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
+    expect(await text(page, '#transcript li.halt:last-child')).toMatch(/^The authority reports this grant revoked: the agent refuses every further tool call/);
+    // Refresh could only fail now (the authority answers BUNDLE_REVOKED): it is off, and the page says why.
+    expect(await page.isDisabled('#refresh')).toBe(true);
+    expect(await text(page, '#refresh-off')).toMatch(/^Refresh is off: this bundle is revoked.*give consent again\.$/);
+    expect(await page.getAttribute('#refresh', 'aria-describedby')).toBe('refresh-off');
+    // The chat stays on until the guard itself refuses: the refusal is what the page shows.
     await say(page, 'How warm is the kitchen?');
     expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
     const last = (await auditRows(page)).at(-1)!;
@@ -225,10 +265,23 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(await text(page, '#sync-msg')).toMatch(/1 accepted, 0 rejected, grant revoked/);
     await press(page, 'check'); // the page asks the authority itself, with a signed call
     expect(await text(page, '#consent-msg')).toMatch(/^The authority says this bundle is revoked \(revoked at /);
+    // Halted: the chat is off with the reason in its placeholder and under it, and stays so after the sync and the check.
+    expect([await page.isDisabled('#chat-input'), await page.isDisabled('#send'), await page.isDisabled('#refresh')]).toEqual([true, true, true]);
+    expect(await page.getAttribute('#chat-input', 'placeholder')).toBe('Halted: grant revoked');
+    expect(await page.isVisible('#halted')).toBe(true);
+    expect(await text(page, '#halted')).toBe('The agent is halted: this grant is revoked. Forget the bundle and give consent again.');
+    for (const id of ['sync', 'export', 'check', 'forget']) expect(await page.isEnabled(`#${id}`), id).toBe(true); // these still work
     const held = (await authority(`/v1/consent-bundles/${bundleId}/audit`)).entries;
     expect(held).toHaveLength(7);
     expect(await verifyChain(held, { keys: (await authority(`/v1/consent-bundles/${bundleId}`)).auditKeySpans })).toEqual({ valid: true, count: 7 });
     await shot(page, '06-revoked');
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      expect(await auditFit(page)).toMatchObject({ page: 360, table: 0, cut: [] });
+      await shot(page, '06-revoked-360');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('a revoked bundle is not replaced without a new consent; a new consent revokes the session\'s previous bundle', async () => {
@@ -237,11 +290,19 @@ describe('playground (scripted engine, real page, real authority)', () => {
     await openPage(page, run.server.url); // reload: still the revoked bundle, nothing new issued
     expect(await text(page, '#b-id')).toBe(bundleId);
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
+    expect(await text(page, '#transcript li.halt')).toMatch(/^The authority reports this grant revoked/); // said again after the reload
+    expect(await page.isDisabled('#refresh')).toBe(true);
     await say(page, 'How warm is the kitchen?');
     expect(await text(page, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    expect([await page.isDisabled('#chat-input'), await page.isDisabled('#send')]).toEqual([true, true]);
     expect(await count()).toBe(before);
 
     await forget();
+    // Nothing of the revoked bundle stays on screen as if it were current.
+    expect(await text(page, '#transcript')).toBe(`Bundle ${bundleId} forgotten: give consent again to go on.`);
+    expect(await page.$$('#transcript li.halt')).toHaveLength(0);
+    expect([await page.isHidden('#halted'), await page.isHidden('#refresh-off'), await text(page, '#sync-msg')]).toEqual([true, true, '']);
+    expect(await page.getAttribute('#chat-input', 'placeholder')).toBe('Give consent first');
     await page.click('#scope-3'); // email too, this time
     await press(page, 'provision');
     const second = await text(page, '#b-id');
@@ -249,6 +310,13 @@ describe('playground (scripted engine, real page, real authority)', () => {
     expect(await text(page, '#b-scopes')).toBe('sensor:read, thermostat:write, calendar:read, email:send');
     expect(await text(page, '#transcript')).toBe(`New consent: bundle ${second} may use sensor:read, thermostat:write, calendar:read, email:send.`);
     expect(await page.getAttribute('#chat-input', 'placeholder')).toBe('How warm is the kitchen?');
+    // The new bundle starts clean: active, Refresh and the chat on, no halt or revocation of the old one shown anywhere.
+    expect([await text(page, '#b-status'), await page.isHidden('#halted'), await page.isHidden('#refresh-off'), await page.isEnabled('#chat-input'), await page.isEnabled('#send'), await page.isEnabled('#refresh')])
+      .toEqual(['Active', true, true, true, true, true]);
+    expect(await text(page, '#sync-msg')).toBe('');
+    expect(await text(page, '#chain-badge')).toBe('No entries yet');
+    expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/revoked|halted/i); // what is on screen
+    await shot(page, '06b-new-consent');
     await say(page, 'Email sam@example.com that I am late'); // this grant has email
     expect(await text(page, '#transcript li.tool.allowed')).toContain('email.send');
     expect(await count()).toBe(before + 1);
@@ -267,6 +335,7 @@ describe('playground (scripted engine, real page, real authority)', () => {
   it('is readable at 360 px wide', async () => {
     await page.setViewportSize({ width: 360, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await auditFit(page)).toMatchObject({ table: 0, cut: [] });
     await shot(page, '07-narrow');
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot(page, '07-wide');
@@ -331,6 +400,10 @@ describe('playground bundle deadline (Playwright clock)', () => {
       await tab.waitForFunction(() => document.getElementById('b-left')!.textContent === 'expired');
       await say(tab, 'How warm is the kitchen?');
       expect(await text(tab, '#transcript li.halt:last-child')).toMatch(/Agent halted: OFFLINE_EXPIRED/);
+      // Halted until a new bundle: the chat is off with the way out shown; Refresh (online) is that way, so it stays on.
+      expect([await tab.isDisabled('#chat-input'), await tab.isDisabled('#send'), await tab.isEnabled('#refresh')]).toEqual([true, true, true]);
+      expect(await tab.getAttribute('#chat-input', 'placeholder')).toBe('Halted: OFFLINE_EXPIRED');
+      expect(await text(tab, '#halted')).toBe('The agent is halted (OFFLINE_EXPIRED). Refresh the bundle while online, or forget it and give consent again.');
       expect((await auditRows(tab)).at(-1)).toMatchObject({ seq: 1, action: 'sensor.read' });
       expect((await auditRows(tab)).at(-1)!.result).not.toBe('success');
     } finally {

@@ -105,6 +105,7 @@ describe('playground Transformers.js engine (tiny random-weight test model, WASM
     console.log(`tiny test model on WASM: ${await text(page, '#engine-state')}`);
     await shot(page, 'tfjs-02-generated');
     await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(360); // the folder picker fits too
     await shot(page, 'tfjs-02-generated-360');
     await page.setViewportSize({ width: 1280, height: 900 });
   });

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('playground in WebKit', () => {
-  it('consent → allowed and refused calls audited → reload → sync with the authority down fails and keeps entries → sync → revoke → refused', async () => {
+  it('consent → allowed and refused calls audited → reload → sync with the authority down fails and keeps entries → sync → revoke → refused and halted', async () => {
     const { driver } = webkit;
     const first = server!;
     await openPage(driver, first.url);
@@ -79,6 +79,9 @@ describe('playground in WebKit', () => {
     expect(await text(driver, '#sync-msg')).toMatch(/grant revoked/);
     await say(driver, 'How warm is the bedroom?');
     expect(await text(driver, '#transcript li.halt:last-child')).toMatch(/Agent halted: GRANT_REVOKED/);
+    // Halted: the chat is off and the page says why.
+    expect(await text(driver, '#halted')).toMatch(/^The agent is halted: this grant is revoked/);
+    expect(await driver.executeScript('return ["chat-input", "send", "refresh"].map((id) => document.getElementById(id).disabled)')).toEqual([true, true, true]);
     expect(await text(driver, '#b-status')).toMatch(/^Revoked/);
     await shot(driver, 'webkit-02-revoked');
   }, 120_000);
