@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { AuthorityApiError } from './api-error.js';
 import { MIN_API_KEY_LENGTH, createDeveloper } from './api-keys.js';
+import { consoleApp, sessionTtlMs, type ConsoleOptions } from './console/index.js';
 import type { AuthorityContext, AuthorityEnv } from './context.js';
 import { migrate } from './db/migrations.js';
 import { openDatabase, type DatabaseLocation } from './db/open.js';
@@ -52,6 +53,11 @@ export interface AuthorityOptions extends DatabaseLocation {
    * never answer a cross-origin preflight. Default: none.
    */
   corsOrigins?: string[] | '*';
+  /**
+   * The operator's web console at `/console` (sign in with an API key; bundles, trails,
+   * revocation, enrollment codes). On by default; `false` turns it off (`/console` is then 404).
+   */
+  console?: boolean | ConsoleOptions;
   /** Clock in Unix ms (tests). */
   now?: () => number;
   /** Called with unexpected errors before they become a 500 (default: console.error). */
@@ -108,6 +114,7 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
   if (options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH) {
     throw new TypeError(`The API key must be at least ${MIN_API_KEY_LENGTH} characters (use a random one, e.g. from \`authority init\`)`);
   }
+  const consoleTtlMs = options.console === false ? null : sessionTtlMs(options.console === true ? {} : (options.console ?? {}));
   const db = options.db ?? (await openDatabase(options));
   try {
     await migrate(db);
@@ -180,6 +187,7 @@ export async function createAuthority(options: AuthorityOptions = {}): Promise<A
   app.route('/v1/enrollments', enrollmentRoutes(ctx, { create: createLimit, redeem: rateLimit(ctx, 'redeem', limits.redeem, byAddress) }));
   app.route('/v1/consent-bundles', bundleRoutes(ctx, createLimit, rateLimit(ctx, 'refresh', limits.refresh, byBundle)));
   app.route('/v1/audit', syncRoutes(ctx, rateLimit(ctx, 'sync', limits.sync)));
+  if (consoleTtlMs !== null) app.route('/console', consoleApp(ctx, consoleTtlMs, createLimit));
 
   return {
     fetch: async (request) => app.fetch(request),

@@ -6,6 +6,7 @@
  */
 export { createAuthority } from './app.js';
 export type { Authority, AuthorityOptions } from './app.js';
+export type { ConsoleOptions } from './console/index.js';
 export { startAuthority } from './node-server.js';
 export type { RunningAuthority, StartAuthorityOptions } from './node-server.js';
 export { initAuthority, rotateAuthorityKeys } from './init.js';

@@ -188,6 +188,23 @@ const MIGRATIONS: Migration[] = [
       `CREATE INDEX audit_entries_flagged ON audit_entries (bundle_id, seq) WHERE flags <> '[]'`,
     ],
   },
+  {
+    version: 6,
+    name: 'operator console sessions',
+    statements: [
+      // Only the SHA-256 of the random session token is stored (the cookie holds the token). A
+      // session stands only while the API key it was opened with is not revoked (checked on every
+      // request by a join), so revoking a key ends its sessions on every instance at once.
+      `CREATE TABLE console_sessions (
+        token_hash text PRIMARY KEY,
+        developer_id text NOT NULL REFERENCES developers(id),
+        api_key_hash text NOT NULL REFERENCES api_keys(key_hash),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { AuthorityApiError, badRequest } from '../api-error.js';
+import { BUNDLE_STATUSES, statusCondition } from '../bundle-list.js';
 import { createBundle, findBundle, refreshBundle, resumeBundle, revokeBundle } from '../bundles.js';
 import { readAuditPublicKey } from '../device-auth/audit-public-key.js';
 import { deviceRefresh } from '../device-auth/device-refresh.js';
@@ -15,7 +16,7 @@ import { BUNDLE_COLUMNS, bundleJson, entryJson, revocationJson, type BundleRow, 
 import { parseTTL } from '../ttl.js';
 
 type ListedRow = BundleRow & { row_no: string | number } & Record<string, unknown>;
-const STATUSES = ['active', 'revoked', 'suspended', 'expired'];
+const STATUSES: readonly string[] = BUNDLE_STATUSES;
 
 /** `/v1/consent-bundles`: issue, list, read, audit trail, revocation status, refresh, revoke. */
 export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandler<AuthorityEnv>, refreshLimit: MiddlewareHandler<AuthorityEnv>): Hono<AuthorityEnv> {
@@ -49,11 +50,7 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
        WHERE b.developer_id = $1
          AND ($2::bigint IS NULL OR b.row_no < $2::bigint)
          AND ($3::text IS NULL OR b.agent_id = $3)
-         AND ($4::text IS NULL
-           OR ($4 = 'revoked' AND b.status = 'revoked')
-           OR ($4 = 'suspended' AND b.status = 'suspended')
-           OR ($4 = 'active' AND b.status = 'active' AND b.offline_expires_at > $5::timestamptz)
-           OR ($4 = 'expired' AND b.status = 'active' AND b.offline_expires_at <= $5::timestamptz))
+         AND ${statusCondition('$4', '$5')}
        ORDER BY b.row_no DESC LIMIT $6`,
       [c.get('developerId'), before, agentId, status, new Date(now).toISOString(), limit + 1],
     );

@@ -3,9 +3,9 @@ import { AuthorityApiError } from '../api-error.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
 import { readAuditPublicKey } from '../device-auth/audit-public-key.js';
 import { isEnrollmentCode } from '../device-auth/enrollment-code.js';
-import { cancelEnrollment, createEnrollment, enrollmentJson, findEnrollment, redeemEnrollment } from '../device-auth/enrollments.js';
+import { cancelEnrollment, createEnrollment, enrollmentJson, findEnrollment, redeemEnrollment, type NewEnrollment } from '../device-auth/enrollments.js';
 import { baseUrl } from '../http/base-url.js';
-import { asFields, optionalString, requiredString, scopeList } from '../http/fields.js';
+import { asFields, optionalString, requiredString, scopeList, type Fields } from '../http/fields.js';
 import { readJson } from '../http/read-json.js';
 import { respond } from '../http/respond.js';
 import { parseTTL } from '../ttl.js';
@@ -22,6 +22,26 @@ function durationField(body: Record<string, unknown>, key: string, fallback: str
     if (error instanceof AuthorityApiError) throw new AuthorityApiError(error.status, 'INVALID_TTL', error.message.replace('offlineTTL', key));
     throw error;
   }
+}
+
+/**
+ * What `POST /v1/enrollments` asks for, read from its fields and checked as the API checks them
+ * (TTLs, scopes, lengths); the console's enrollment form goes through this too.
+ */
+export function readNewEnrollment(ctx: AuthorityContext, body: Fields): NewEnrollment {
+  const offlineTtlMs = durationField(body, 'offlineTTL', '72h', ctx.maxOfflineTtlMs);
+  const maxLifetimeMs = durationField(body, 'maxLifetime', '30d', MAX_LIFETIME_MS);
+  if (maxLifetimeMs < offlineTtlMs) throw new AuthorityApiError(422, 'INVALID_TTL', 'maxLifetime must be at least offlineTTL');
+  return {
+    agentId: requiredString(body, 'agentId'),
+    userId: requiredString(body, 'userId'),
+    scopes: scopeList(body),
+    offlineTtlMs,
+    maxLifetimeMs,
+    codeTtlMs: durationField(body, 'codeTTL', '10m', MAX_CODE_TTL_MS),
+    deviceId: optionalString(body, 'deviceId') ?? null,
+    devicePlatform: optionalString(body, 'devicePlatform') ?? null,
+  };
 }
 
 /** `/v1/enrollments`: mint, read and cancel codes (API key); redeem one (device, no credential). */
@@ -42,20 +62,7 @@ export function enrollmentRoutes(ctx: AuthorityContext, limits: { create: Middle
   });
 
   app.post('/', limits.create, async (c) => {
-    const body = asFields(await readJson(c));
-    const offlineTtlMs = durationField(body, 'offlineTTL', '72h', ctx.maxOfflineTtlMs);
-    const maxLifetimeMs = durationField(body, 'maxLifetime', '30d', MAX_LIFETIME_MS);
-    if (maxLifetimeMs < offlineTtlMs) throw new AuthorityApiError(422, 'INVALID_TTL', 'maxLifetime must be at least offlineTTL');
-    const enrollment = await createEnrollment(ctx, c.get('developerId'), {
-      agentId: requiredString(body, 'agentId'),
-      userId: requiredString(body, 'userId'),
-      scopes: scopeList(body),
-      offlineTtlMs,
-      maxLifetimeMs,
-      codeTtlMs: durationField(body, 'codeTTL', '10m', MAX_CODE_TTL_MS),
-      deviceId: optionalString(body, 'deviceId') ?? null,
-      devicePlatform: optionalString(body, 'devicePlatform') ?? null,
-    });
+    const enrollment = await createEnrollment(ctx, c.get('developerId'), readNewEnrollment(ctx, asFields(await readJson(c))));
     return respond(c, enrollment, 201);
   });
 

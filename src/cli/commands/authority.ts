@@ -55,8 +55,9 @@ export function registerAuthority(program: Command): void {
     .option('--api-key <key>', 'register this API key for the default developer (env OFFLINE_CONSENT_API_KEY)')
     .option('--public-url <url>', 'base URL devices reach this server at (default: the listening URL)')
     .option('--cors-origin <origin>', 'a web origin whose pages may call the device endpoints (repeatable; * for any)', corsOrigin)
+    .option('--no-console', 'turn the operator web console at /console off')
     .option('--json', 'print the listening address as JSON')
-    .action(async (opts: LocationOptions & { port: string; host: string; apiKey?: string; publicUrl?: string; corsOrigin?: string[]; json?: boolean }) => {
+    .action(async (opts: LocationOptions & { port: string; host: string; apiKey?: string; publicUrl?: string; corsOrigin?: string[]; console: boolean; json?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid --port ${opts.port}`, 2);
       const { startAuthority } = await loadAuthority();
@@ -68,8 +69,9 @@ export function registerAuthority(program: Command): void {
         ...(apiKey ? { apiKey } : {}),
         ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
         ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin.includes('*') ? ('*' as const) : opts.corsOrigin } : {}),
+        ...(opts.console ? {} : { console: false }),
       }));
-      report(!!opts.json, { url: server.url, port: server.port }, () => `authority listening on ${server.url} (Ctrl-C to stop)`);
+      report(!!opts.json, { url: server.url, port: server.port }, () => `authority listening on ${server.url}${opts.console ? `; console at ${server.url}/console` : ''} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
         process.once('SIGINT', stop);

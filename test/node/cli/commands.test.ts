@@ -84,3 +84,23 @@ describe('offline-consent authority serve --cors-origin', () => {
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('--cors-origin http://app.example/path is not an origin')]);
   }, 60_000);
 });
+
+describe('offline-consent authority serve --no-console', () => {
+  it('serves the operator console at /console by default, and not with --no-console', async () => {
+    const { spawn } = await import('node:child_process');
+    const statusOf = async (args: string[]) => {
+      const child = spawn(process.execPath, ['dist/cli.js', 'authority', 'serve', '--port', '0', '--data', join(dir, `db-${args.length}`), '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          child.stdout.once('data', (d: Buffer) => resolve(d.toString()));
+          child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+        });
+        return (await fetch(`${(JSON.parse(line) as { url: string }).url}/console/sign-in`, { redirect: 'manual' })).status;
+      } finally {
+        child.kill('SIGTERM');
+      }
+    };
+    expect(await statusOf([])).toBe(200);
+    expect(await statusOf(['--no-console'])).toBe(404);
+  }, 60_000);
+});
