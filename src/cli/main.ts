@@ -11,6 +11,7 @@ import { registerBundleInspect } from './commands/bundle-inspect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEnroll } from './commands/enroll.js';
 import { exitFor } from './exit.js';
+import { redactHeld } from './secrets.js';
 import { cliVersion } from './version.js';
 
 const program = new Command('offline-consent')
@@ -40,6 +41,6 @@ try {
     process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2);
   }
   const { message, exitCode } = exitFor(error);
-  process.stderr.write(`offline-consent: ${message}\n`);
+  process.stderr.write(`offline-consent: ${redactHeld(message)}\n`);
   process.exit(exitCode);
 }

@@ -1,6 +1,7 @@
 // The operator's client for admin verbs: the authority's REST API with the developer API key,
 // read from OFFLINE_CONSENT_API_KEY or a 0600 file (never from the command line).
 import { joinUrl, requestAuthority } from '../../bundle/lifecycle/request.js';
+import { bearer } from '../../sync/post.js';
 import { readApiKey } from '../api-key.js';
 
 /** Options every admin verb takes. */
@@ -20,7 +21,7 @@ export interface AdminClient {
 export async function adminClient(opts: AdminOptions): Promise<AdminClient> {
   const apiKey = await readApiKey(opts.apiKeyFile);
   const send = (method: string, path: string, body?: unknown) =>
-    requestAuthority(joinUrl(opts.url, path), { method, ...(body === undefined ? {} : { body }) }, apiKey, {});
+    requestAuthority(joinUrl(opts.url, path), { method, ...(body === undefined ? {} : { body }) }, bearer(apiKey), {});
   return { get: (path) => send('GET', path), post: (path, body) => send('POST', path, body ?? {}) };
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { redeemEnrollment, storeBundle } from '../../node.js';
 import { joinUrl, requestAuthority } from '../../bundle/lifecycle/request.js';
+import { bearer } from '../../sync/post.js';
 import { readApiKey } from '../api-key.js';
 import { readBundleKey } from '../bundle-key.js';
 import { report } from '../output.js';
@@ -36,7 +37,7 @@ export function registerEnroll(program: Command): void {
       const apiKey = await readApiKey(opts.apiKeyFile);
       const scopes = opts.scopes.split(',').map((s) => s.trim()).filter(Boolean);
       const body = { agentId: opts.agent, userId: opts.user, scopes, offlineTTL: opts.ttl, maxLifetime: opts.maxLifetime, codeTTL: opts.codeTtl };
-      const e = await requestAuthority(joinUrl(opts.url, '/v1/enrollments'), { method: 'POST', body }, apiKey, {});
+      const e = await requestAuthority(joinUrl(opts.url, '/v1/enrollments'), { method: 'POST', body }, bearer(apiKey), {});
       const out = { code: e.code, enrollmentId: e.enrollmentId, expiresAt: e.expiresAt, scopes: e.scopes };
       report(!!opts.json, out, () => `code         ${String(e.code)}\nenrollment   ${String(e.enrollmentId)}\nexpires      ${String(e.expiresAt)}`);
     });

@@ -137,4 +137,22 @@ describe('CLI errors: message and exit code', () => {
     expect(out.code).toBe(3);
     expect(oneLine(out.stderr)).toMatch(/could not be reached.*\[NETWORK_ERROR\]; check the --url and that the authority is running$/);
   });
+
+  it('a short API key is cut out of a message only where it stands whole ("nown" leaves "Unknown" alone; an echoing stand-in server, since the real one never echoes keys)', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'Unknown or revoked API key: nown' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const out = await cli(['agent', 'list', '--url', `http://127.0.0.1:${port}`], { OFFLINE_CONSENT_API_KEY: 'nown' });
+      expect(out.code).toBe(2);
+      expect(oneLine(out.stderr)).toBe('offline-consent: Unknown or revoked API key: [redacted] (HTTP 401, UNAUTHORIZED) [UNAUTHORIZED]');
+    } finally {
+      server.close();
+    }
+  });
 });
+
