@@ -70,7 +70,8 @@ export interface EntryRow {
 export const BUNDLE_COLUMNS = 'b.*, a.did AS agent_did';
 
 export const iso = (value: Date | string): string => new Date(value).toISOString();
-const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
+/** ISO text of a nullable database time. */
+export const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
 
 /** `active`, `revoked`, `suspended` (a forked refresh, until an operator acts), or `expired` once the offline deadline has passed. */
 export function bundleStatus(row: BundleRow, now: number): 'active' | 'revoked' | 'suspended' | 'expired' {

@@ -68,7 +68,7 @@ export async function createMediaPipeEngine(model: File, label: string, options:
           opts.onText?.(format.visible(text));
         });
         opts.signal?.throwIfAborted();
-        return format.parse(format.family === 'gemma3' ? raw.replace(/<end_of_turn>[\s\S]*$/, '') : raw, tools);
+        return format.parse(raw, tools);
       } finally {
         opts.signal?.removeEventListener('abort', cancel);
       }

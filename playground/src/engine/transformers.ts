@@ -133,7 +133,7 @@ export async function createTransformersEngine(source: TransformersSource, optio
         stats = { tokens, ms: performance.now() - started };
       }
       opts.signal?.throwIfAborted(); // Stop: the partial reply is never parsed, so none of its calls runs
-      return format.parse(format.family === 'gemma3' ? text.replace(/<end_of_turn>[\s\S]*$/, '') : text, tools);
+      return format.parse(text, tools);
     },
     close() {
       void model.dispose();

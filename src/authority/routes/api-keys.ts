@@ -3,12 +3,12 @@ import { AuthorityApiError, notFound } from '../api-error.js';
 import { generateApiKey, hashApiKey } from '../api-keys.js';
 import type { AuthorityContext, AuthorityEnv } from '../context.js';
 import { respond } from '../http/respond.js';
+import { iso, isoOrNull } from '../records.js';
 
 type KeyRow = { key_hash: string; created_at: string | Date; revoked_at: string | Date | null };
 
 /** The public name of a key: a prefix of its SHA-256 (the key itself is never stored). */
 const keyId = (keyHash: string) => `key_${keyHash.slice(0, 16)}`;
-const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
 
 /**
  * `/v1/api-keys`: a developer's API keys. Create one (the plain key is answered once), list them
@@ -30,7 +30,7 @@ export function apiKeyRoutes(ctx: AuthorityContext): Hono<AuthorityEnv> {
   app.get('/', async (c) => {
     const rows = await ctx.db.query<KeyRow>('SELECT key_hash, created_at, revoked_at FROM api_keys WHERE developer_id = $1 ORDER BY created_at, key_hash', [c.get('developerId')]);
     const current = c.get('apiKeyHash');
-    return respond(c, { apiKeys: rows.map((r) => ({ keyId: keyId(r.key_hash), createdAt: iso(r.created_at), revokedAt: iso(r.revoked_at), current: r.key_hash === current })) });
+    return respond(c, { apiKeys: rows.map((r) => ({ keyId: keyId(r.key_hash), createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at), current: r.key_hash === current })) });
   });
 
   app.post('/:keyId/revoke', async (c) => {
@@ -49,7 +49,7 @@ export function apiKeyRoutes(ctx: AuthorityContext): Hono<AuthorityEnv> {
       const updated = await tx.query<KeyRow>('UPDATE api_keys SET revoked_at = $1 WHERE key_hash = $2 RETURNING key_hash, created_at, revoked_at', [at, row.key_hash]);
       return updated[0]!;
     });
-    return respond(c, { keyId: keyId(revoked.key_hash), createdAt: iso(revoked.created_at), revokedAt: iso(revoked.revoked_at) });
+    return respond(c, { keyId: keyId(revoked.key_hash), createdAt: iso(revoked.created_at), revokedAt: isoOrNull(revoked.revoked_at) });
   });
 
   return app;

@@ -26,13 +26,16 @@ function versionIn(name: string): ModelFamily | null {
   return null;
 }
 
+/** Gemma 3's reply ends at `<end_of_turn>`: what a runtime streams after it is not part of the reply. */
+const untilEndOfTurn = (text: string) => text.replace(/<end_of_turn>[\s\S]*$/, '');
+
 const FORMATS: Readonly<Record<ModelFamily, ChatFormat>> = {
   gemma3: {
     family: 'gemma3',
     prompt: gemma3Prompt,
-    parse: parseGemma3Reply,
+    parse: (raw, tools) => parseGemma3Reply(untilEndOfTurn(raw), tools),
     retryMessage: gemma3RetryMessage,
-    visible: (partial) => partial.replace(/<end_of_turn>[\s\S]*$/, ''),
+    visible: untilEndOfTurn,
   },
   gemma4: { family: 'gemma4', prompt: gemma4Prompt, parse: parseGemma4Reply, retryMessage: gemma4RetryMessage, visible: visibleGemma4 },
 };
