@@ -44,6 +44,7 @@ describe('the interop vector', () => {
       jti: c.jti,
       grantId: c.grnt,
       depth: 0,
+      limits: [],
     });
   });
 

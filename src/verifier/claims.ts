@@ -1,5 +1,6 @@
 import { isJsonObject } from '../crypto/utf8.js';
 import { OfflineVerificationError } from '../errors.js';
+import { LIMITS_CLAIM, readLimits, type GrantLimit } from './limits.js';
 
 /** The grant claims this library relies on, validated for type once per token. */
 export interface GrantClaims {
@@ -17,6 +18,8 @@ export interface GrantClaims {
   readonly iss: string | undefined;
   readonly dev: string | undefined;
   readonly delegationDepth: number;
+  /** The `limits` claim: kinds and scopes checked ([] when absent). */
+  readonly limits: readonly GrantLimit[];
 }
 
 /**
@@ -90,6 +93,7 @@ function shapeClaims(p: Record<string, unknown>, exp: number, iat: number | unde
     iss: optionalString(p, 'iss'),
     dev: optionalString(p, 'dev'),
     delegationDepth: depth,
+    limits: readLimits(p[LIMITS_CLAIM], scp as string[]),
   });
 }
 

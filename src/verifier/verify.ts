@@ -1,10 +1,11 @@
 import { OfflineVerificationError, TokenExpiredError } from '../errors.js';
 import { parseGrantClaims, type ParsedGrantToken } from './claims.js';
+import type { GrantLimit } from './limits.js';
 import { enforceScopes } from './scopes.js';
 import { importKeyByKid, isSnapshotExpired, type JWKSSnapshot } from './snapshot.js';
 import { LruCache } from './token-cache.js';
 import { verifyRs256Compact } from './rs256.js';
-import { validateVerifierOptions, type OfflineVerifierOptions } from './options.js';
+import { validateVerifierOptions, type OfflineVerifierOptions, type ResolvedVerifierOptions } from './options.js';
 import { headerKid, splitCompact } from './header.js';
 
 export { MAX_TOKEN_LENGTH } from './header.js';
@@ -26,6 +27,8 @@ export interface VerifiedGrant {
   grantId: string;
   /** How many delegations deep the grant is (`delegationDepth`, default 0). */
   depth: number;
+  /** What the grant allows of its scopes: rates, totals, budgets, argument bounds ([] when none). */
+  limits: readonly GrantLimit[];
 }
 
 /** Checks grant tokens offline; made by {@link createOfflineVerifier}. */
@@ -54,7 +57,19 @@ export interface OfflineVerifier {
  * ```
  */
 export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineVerifier {
-  const opts = validateVerifierOptions(options);
+  return verifierFor(validateVerifierOptions(options));
+}
+
+/**
+ * The guard's verifier: the defaults of {@link createOfflineVerifier} on a snapshot and a
+ * clock, with no options to check (so an app that makes no verifier of its own ships no option checks).
+ */
+export function defaultVerifier(jwksSnapshot: JWKSSnapshot, now: () => number): OfflineVerifier {
+  // No required scopes, so onScopeViolation and its logger are never read.
+  return verifierFor({ jwksSnapshot, now, clockSkewSeconds: 30, requireScopes: [], cacheSize: 256 } as unknown as ResolvedVerifierOptions);
+}
+
+function verifierFor(opts: ResolvedVerifierOptions): OfflineVerifier {
   const { jwksSnapshot, requireScopes, maxDelegationDepth, onScopeViolation, logger, now, issuer } = opts;
   const skewMs = opts.clockSkewSeconds * 1000;
   // Per kid: the import in flight, then the imported key itself (reachable without an await).
@@ -132,6 +147,7 @@ export function createOfflineVerifier(options: OfflineVerifierOptions): OfflineV
       jti: claims.jti,
       grantId: claims.grnt,
       depth: claims.delegationDepth,
+      limits: claims.limits,
     };
   }
 

@@ -11,6 +11,7 @@ export interface OracleOptions {
 
 export type Verdict = { ok: true; grant: Record<string, unknown> } | { ok: false; code: string };
 
+const LIMITS = 'urn:offline-consent:limits';
 const isNonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 /** A NumericDate a Date can hold: ±8.64e15 ms, i.e. ±8.64e12 s. */
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= 8.64e12;
@@ -35,12 +36,16 @@ export function expectedVerdict(claims: Record<string, unknown>, o: OracleOption
   for (const v of [sub, jti, grnt, iss, dev]) if (v !== undefined && typeof v !== 'string') return fail('INVALID_CLAIM');
   const grantId = isNonEmpty(grnt) ? grnt : (jti ?? '');
   if (!isNonEmpty(agt) || !isNonEmpty(grantId)) return fail('INVALID_CLAIM');
+  // The limits claim (§2.4): absent, or a list of limits of the four kinds on the grant's own scopes.
+  const limits = claims[LIMITS] ?? [];
+  const known = (l: unknown) => l !== null && typeof l === 'object' && ['rate', 'total', 'budget', 'bounds'].includes((l as { kind?: unknown }).kind as string) && scopes.includes((l as { scope?: unknown }).scope as string);
+  if (!Array.isArray(limits) || !limits.every(known)) return fail('INVALID_CLAIM');
   // Steps 9–10.
   if (!o.requireScopes.every((s) => scopes.includes(s))) return fail('SCOPE_VIOLATION');
   if (depth > o.maxDelegationDepth) return fail('DELEGATION_DEPTH_EXCEEDED');
   return {
     ok: true,
-    grant: { agentDID: agt, principalDID: sub ?? '', scopes, expiresAt: new Date((exp as number) * 1000), jti: jti ?? '', grantId, depth },
+    grant: { agentDID: agt, principalDID: sub ?? '', scopes, expiresAt: new Date((exp as number) * 1000), jti: jti ?? '', grantId, depth, limits },
   };
 }
 
@@ -64,10 +69,11 @@ export function claimsArb(nowS: number): fc.Arbitrary<Record<string, unknown>> {
       nbf: time(-3600, 120),
       iss: fc.constant('https://authority.example'),
       delegationDepth: fc.nat({ max: 4 }),
+      [LIMITS]: fc.array(fc.record({ scope: fc.constantFrom('sensor:read', 'thermostat:write', 'email:send'), kind: fc.constantFrom('rate', 'total', 'budget', 'bounds', 'quota'), max: fc.nat({ max: 9 }) }), { maxLength: 2 }),
     },
     { requiredKeys: ['sub', 'agt', 'scp', 'jti', 'exp'] },
   );
-  const names = ['sub', 'agt', 'scp', 'jti', 'grnt', 'exp', 'iat', 'nbf', 'iss', 'delegationDepth', 'dev'];
+  const names = ['sub', 'agt', 'scp', 'jti', 'grnt', 'exp', 'iat', 'nbf', 'iss', 'delegationDepth', 'dev', LIMITS];
   const breaks = fc.array(fc.tuple(fc.constantFrom(...names), WRONG), { maxLength: 2 });
   return fc.tuple(plausible, breaks).map(([claims, bad]) => {
     const out: Record<string, unknown> = { ...claims };
