@@ -50,6 +50,9 @@ export type ErrorCode =
   | 'ENROLLMENT_REUSED'
   | 'INVALID_TOOL'
   | 'AUTH_FAILED'
+  | 'LIMIT_EXCEEDED'
+  | 'LIMIT_USAGE_UNKNOWN'
+  | 'LIMITS_UNENFORCED'
   | (string & {});
 
 /** Base class of every error the library throws; `code` is stable across releases. */

@@ -3,14 +3,15 @@ import { ruleError, snapshotMetadata } from '../audit/check-entry.js';
 import { entryViolations } from '../audit/entry-rules.js';
 import type { AuditEntry, AuditResult } from '../audit/types.js';
 import { enforceScopes } from '../verifier/scopes.js';
-import { createOfflineVerifier, type VerifiedGrant } from '../verifier/verify.js';
+import { defaultVerifier, type VerifiedGrant } from '../verifier/verify.js';
 import { REVOCATION_META, type RevocationRecord } from '../sync/revocation.js';
 import { readGrantIdentity } from './identity.js';
+import type { GrantLimit } from '../verifier/limits.js';
 import { assertNoSecrets } from './secrets.js';
-import type { AgentGuard, AgentGuardOptions, RunOptions } from './types.js';
+import type { AgentGuard, AgentGuardOptions, LimitEnforcer, LimitUse, RunOptions } from './types.js';
 
 function resultFor(error: unknown): AuditResult {
-  return error instanceof ScopeViolationError ? 'scope_violation' : 'auth_failure';
+  return error instanceof ScopeViolationError || (error as OfflineConsentError).code === 'LIMIT_EXCEEDED' ? 'scope_violation' : 'auth_failure';
 }
 
 /**
@@ -39,7 +40,7 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
   const deadline = Date.parse(bundle.offlineExpiresAt);
   let floor = 0;
   const now = () => Math.max(clock(), floor);
-  const verifier = options.verifier ?? createOfflineVerifier({ jwksSnapshot: bundle.jwksSnapshot, now });
+  const verifier = options.verifier ?? defaultVerifier(bundle.jwksSnapshot, now);
 
   async function refreshFloor(): Promise<number> {
     const head = await auditLog.head();
@@ -67,11 +68,6 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     return { action, agentDID: identity.agentDID, grantId: identity.grantId, scopes, result, ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}) };
   }
 
-  /** Appends a success entry, already checked against the rules before the tool ran. */
-  async function record(action: string, requiredScopes: string[], result: AuditResult, metadata?: Record<string, unknown>) {
-    await auditLog.append(entryFor(action, requiredScopes, result, metadata));
-  }
-
   /**
    * Appends a failure entry, kept within the entry rules whatever the caller passed: a refusal
    * is recorded even when its metadata (or the requested scopes) would be too large or deep.
@@ -80,48 +76,74 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     let entry = entryFor(action, requiredScopes, result, { ...metadata, error });
     const broken = entryViolations(entry).find((v) => v.field.startsWith('metadata'));
     if (broken) entry = { ...entry, metadata: { error, metadataRefused: broken.rule } };
-    await auditLog.append(entry);
+    return auditLog.append(entry);
   }
 
-  async function checked(action: string, requiredScopes: string[], metadata?: Record<string, unknown>): Promise<{ grant: VerifiedGrant; metadata: Record<string, unknown> | undefined }> {
+  let enforcer: Promise<LimitEnforcer> | undefined;
+
+  /** The enforcer, loaded once; without one, a grant with limits is refused where they apply. */
+  function enforcerFor(limits: readonly GrantLimit[] | null): Promise<LimitEnforcer> {
+    if (!options.limits) throw new OfflineConsentError('The grant has limits: pass { limits: enforceLimits }', 'LIMITS_UNENFORCED');
+    return (enforcer ??= options.limits(auditLog, limits));
+  }
+
+  async function checked(action: string, requiredScopes: string[], runOptions: RunOptions = {}): Promise<{ grant: VerifiedGrant; metadata: Record<string, unknown> | undefined; use: LimitUse | undefined }> {
     if (typeof action !== 'string' || action.length === 0) throw new TypeError('action must be a non-empty string');
     if (!Array.isArray(requiredScopes) || !requiredScopes.every((s) => typeof s === 'string')) throw new TypeError('requiredScopes must be an array of strings');
     const badAction = entryViolations({ action }).find((v) => v.field === 'action');
     if (badAction) throw ruleError(badAction); // such an action cannot be recorded, so it does not run
     // One plain copy, read once: what the secret check sees is exactly what is hashed and written.
-    const meta = metadata === undefined ? undefined : snapshotMetadata(metadata);
+    let meta = runOptions.metadata === undefined ? undefined : snapshotMetadata(runOptions.metadata);
     if (meta !== undefined) assertNoSecrets(meta, secrets);
-    // A success entry breaking the rules would fail after the tool ran; found now, it fails the call once the grant is checked.
-    const broken = entryViolations(entryFor(action, requiredScopes, 'success', meta));
     let grant: VerifiedGrant;
+    let use: LimitUse | undefined;
     try {
       grant = await check(requiredScopes);
+      // Read from the token the verifier has just verified (as it reads them), so any verifier (upstream's) will do.
+      const { limits } = identity;
+      if (!limits || limits.some((l) => requiredScopes.includes(l.scope))) {
+        // Checked and counted with no await in between, so concurrent calls cannot overspend.
+        use = (await enforcerFor(limits)).take(requiredScopes, runOptions.args, now(), secrets);
+        if (use.args) meta = { ...meta, limitArgs: use.args };
+      }
     } catch (error) {
       const code = error instanceof OfflineConsentError ? error.code : 'UNKNOWN';
       await recordFailure(action, requiredScopes, resultFor(error), meta, code);
       throw error;
     }
-    if (broken.length > 0) throw ruleError(broken[0]!, broken.length - 1);
-    return { grant, metadata: meta };
+    // A success entry breaking the rules would fail after the tool ran; found now, it fails the call once the grant is checked.
+    const broken = entryViolations(entryFor(action, requiredScopes, 'success', meta));
+    if (broken.length > 0) {
+      use?.release();
+      throw ruleError(broken[0]!, broken.length - 1);
+    }
+    return { grant, metadata: meta, use };
+  }
+
+  /** Appends the outcome of a call that ran; its limit use moves to the entry's time (or stays where it was if the append failed). */
+  async function ran(action: string, requiredScopes: string[], result: AuditResult, metadata: Record<string, unknown> | undefined, use: LimitUse | undefined, error?: string) {
+    // A success entry was checked against the rules before the tool ran; a failure entry is kept within them here.
+    const signed = await (error === undefined ? auditLog.append(entryFor(action, requiredScopes, result, metadata)) : recordFailure(action, requiredScopes, result, metadata, error));
+    use?.settle(Date.parse(signed.timestamp));
   }
 
   const guard: AgentGuard = {
-    async authorize(action, requiredScopes) {
-      const { grant } = await checked(action, requiredScopes);
-      await record(action, requiredScopes, 'success');
+    async authorize(action, requiredScopes, options) {
+      const { grant, metadata, use } = await checked(action, requiredScopes, options);
+      await ran(action, requiredScopes, 'success', metadata, use);
       return grant;
     },
 
     async run<T>(action: string, requiredScopes: string[], fn: (grant: VerifiedGrant) => T | Promise<T>, runOptions: RunOptions = {}) {
-      const { grant, metadata } = await checked(action, requiredScopes, runOptions.metadata);
+      const { grant, metadata, use } = await checked(action, requiredScopes, runOptions);
       let value: T;
       try {
         value = await fn(grant);
       } catch (cause) {
-        await recordFailure(action, requiredScopes, 'execution_error', metadata, cause instanceof Error ? String(cause.name).slice(0, 128) : 'Error');
+        await ran(action, requiredScopes, 'execution_error', metadata, use, cause instanceof Error ? String(cause.name).slice(0, 128) : 'Error');
         throw cause instanceof OfflineConsentError ? cause : new ToolExecutionError(action, cause);
       }
-      await record(action, requiredScopes, 'success', metadata);
+      await ran(action, requiredScopes, 'success', metadata, use);
       return value;
     },
 
@@ -131,6 +153,11 @@ export function createAgentGuard(options: AgentGuardOptions): AgentGuard {
     },
 
     now: refreshFloor,
+
+    async usage() {
+      await check([]);
+      return identity.limits?.length === 0 ? [] : (await enforcerFor(identity.limits)).usage(now());
+    },
   };
   return guard;
 }

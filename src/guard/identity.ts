@@ -1,6 +1,7 @@
 import { fromBase64 } from '../crypto/base64.js';
 import { parseJsonObject } from '../crypto/utf8.js';
 import { OfflineConsentError } from '../errors.js';
+import { LIMITS_CLAIM, readLimits, type GrantLimit } from '../verifier/limits.js';
 
 /** The claims of a compact JWS, unverified, decoded as jose's `decodeJwt` does (padding and whitespace tolerated). */
 export function decodeJwt(token: string): Record<string, unknown> {
@@ -15,6 +16,8 @@ export interface GrantIdentity {
   agentDID: string;
   grantId: string;
   scopes: readonly string[];
+  /** The token's limits as the verifier reads them; null when it cannot (a custom verifier's grant then gets no call they may cover). */
+  limits: readonly GrantLimit[] | null;
 }
 
 /** Reads `agt`, `grnt`/`jti` and `scp` from the token; a bundle without them cannot be audited. */
@@ -30,5 +33,9 @@ export function readGrantIdentity(token: string): GrantIdentity {
   if (typeof claims.agt !== 'string' || !claims.agt || typeof grantId !== 'string' || !grantId) {
     throw new OfflineConsentError('The grant token lacks agt or grnt/jti: actions cannot be audited', 'INVALID_BUNDLE');
   }
-  return { agentDID: claims.agt, grantId, scopes };
+  let limits: readonly GrantLimit[] | null = null;
+  try {
+    limits = readLimits(claims[LIMITS_CLAIM], scopes);
+  } catch {}
+  return { agentDID: claims.agt, grantId, scopes, limits };
 }
