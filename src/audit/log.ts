@@ -44,7 +44,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
   assertEd25519Algorithm(signingKey); // a non-Ed25519 key is refused here, before the log exists, not at the first append
   if (acceptTruncation !== undefined) {
     if (!acceptTruncation || typeof acceptTruncation.agentDID !== 'string' || typeof acceptTruncation.grantId !== 'string') {
-      throw new TypeError('acceptTruncation must be { agentDID, grantId } (readGrantIdentity(bundle.grantToken))');
+      throw new TypeError('acceptTruncation must be { agentDID, grantId }');
     }
     if (durability !== 'fsync') throw new TypeError("acceptTruncation needs durability: 'fsync'");
   }
@@ -75,7 +75,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       let found: HighWaterMark | null = null;
       if (supported) {
         const read = await openMark(await store.readMark!(), await markKeys(keys.publicKey, spans));
-        for (const slot of read.damagedSlots) repaired('mark-slot-damaged', `High-water mark slot ${slot} is unreadable or unverifiable; using the other`);
+        for (const slot of read.damagedSlots) repaired('mark-slot-damaged', `High-water mark slot ${slot} is damaged; using the other`);
         found = read.mark;
       }
       const truncated = found && (await isBehind(store, found.head, state.head, state.base));
@@ -99,7 +99,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
       const commit = createGroupCommit({ store, durability, privateKey: keys.privateKey, now, head: state.head, ...(found ? { floorMs: found.floor } : {}), ...(mark ? { mark } : {}) });
       if (mark && !found && durability === 'fsync') {
         await commit.exclusive(() => commit.writeMark());
-        if (state.head) repaired('mark-adopted', `Wrote a high-water mark at the log's head (seq ${state.head.seq}); the log had none`);
+        if (state.head) repaired('mark-adopted', `Adopted a high-water mark at seq ${state.head.seq}`);
       }
       if (truncated && acceptTruncation) {
         const markHead = { ...found!.head! };
@@ -229,7 +229,7 @@ export function createOfflineAuditLog(options: OfflineAuditLogOptions): OfflineA
     },
 
     async rekey(run) {
-      if (typeof run !== 'function') throw new TypeError('rekey needs a function returning the new signing key');
+      if (typeof run !== 'function') throw new TypeError('rekey needs a function giving the new key');
       await change((o) =>
         o.commit.exclusive(async () => {
           const head = o.commit.head();

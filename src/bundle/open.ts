@@ -1,4 +1,4 @@
-import { BundleTamperedError, InvalidBundleError } from '../errors.js';
+import { BundleTamperedError, InvalidBundleError, UnsupportedBundleFormatError } from '../errors.js';
 import type { Bytes } from '../crypto/bytes.js';
 import { utf8Decode } from '../crypto/utf8.js';
 import { openLegacy } from './formats/legacy.js';
@@ -80,4 +80,16 @@ export function openBundle(bytes: Uint8Array, key: BundleKey, options: OpenOptio
  */
 export function openSealedBundle(bytes: Uint8Array, key: BundleKey): Promise<ConsentBundle> {
   return open(bytes, key, decryptSealed);
+}
+
+/**
+ * `openBundle` for the own layout only, as a store that only ever writes it reads it (the
+ * browser's: upstream's layouts come from its Node SDK, never a page), leaving the legacy,
+ * Python and scrypt readers out of its bundle. Other bytes are `UNSUPPORTED_BUNDLE_FORMAT`.
+ */
+export function openOwnBundle(bytes: Uint8Array, key: BundleKey): Promise<ConsentBundle> {
+  return open(bytes, key, (b, k) => {
+    if (!isOwnFormat(b)) throw new UnsupportedBundleFormatError('Not a bundle this store wrote (own layout)');
+    return openOwn(b, k);
+  });
 }

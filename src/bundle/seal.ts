@@ -24,13 +24,22 @@ export function withHwmRequired<B extends ConsentBundle>(bundle: B): B {
  * random salt; a 64-hex key or an AES-GCM `CryptoKey` is used as is. A bundle without
  * `hwmRequired` is sealed with `hwmRequired: true`.
  */
-export async function sealBundle(bundle: ConsentBundle, key: BundleKey, options: SealOptions = {}): Promise<Bytes> {
+export function sealBundle(bundle: ConsentBundle, key: BundleKey, options: SealOptions = {}): Promise<Bytes> {
+  return seal(bundle, key, options, sealLegacy);
+}
+
+/** {@link sealBundle} for the own layout only (`format: 'legacy'` is refused), so its bundle leaves the legacy writer out. */
+export function sealOwnBundle(bundle: ConsentBundle, key: BundleKey, options: SealOptions = {}): Promise<Bytes> {
+  return seal(bundle, key, options);
+}
+
+async function seal(bundle: ConsentBundle, key: BundleKey, options: SealOptions, legacy?: typeof sealLegacy): Promise<Bytes> {
   validateBundle(bundle);
   if (isCryptoKey(bundle.offlineAuditKey.privateKey)) throw new TypeError('A bundle whose audit key is a CryptoKey cannot be serialised; seal the PEM form');
   // Sealed by this version: its log keeps a high-water mark, so one missing later is refused.
   const plaintext = utf8Encode(JSON.stringify(withHwmRequired(bundle)));
   const checked = checkBundleKey(key);
-  if (options.format === 'legacy') return sealLegacy(plaintext, checked);
+  if (options.format === 'legacy' && legacy) return legacy(plaintext, checked);
   if (options.format !== undefined && options.format !== 'own') throw new TypeError(`Unknown bundle format ${String(options.format)}`);
   return sealOwn(plaintext, checked, options.iterations);
 }

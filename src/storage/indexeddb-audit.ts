@@ -83,7 +83,7 @@ export function createIndexedDBAuditStore(name: string): AuditStore {
         // A marker past the head (or not a seq) is never trusted: back to just before the live entries.
         const headSeq = head?.seq ?? 0;
         const syncedOk = synced === undefined || (Number.isSafeInteger(synced) && (synced as number) >= 0 && (synced as number) <= headSeq);
-        const recovered: AuditRecovery[] = syncedOk ? [] : [{ kind: 'synced-marker', droppedBytes: 0, message: `Synced marker ${JSON.stringify(String(synced)).slice(0, 40)} is past the head (seq ${headSeq}) or unreadable; using ${base?.seq ?? 0}: entries after it count as unsynced` }];
+        const recovered: AuditRecovery[] = syncedOk ? [] : [{ kind: 'synced-marker', droppedBytes: 0, message: `Synced marker ${JSON.stringify(String(synced)).slice(0, 40)} is past the head (seq ${headSeq}) or unreadable; using ${base?.seq ?? 0}` }];
         return { head, base, syncedSeq: syncedOk ? ((synced as number | undefined) ?? 0) : (base?.seq ?? 0), recovered };
       } catch (error) {
         db?.close();

@@ -2,8 +2,8 @@ import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { BundleNotFoundError, BundleWriteError } from '../errors.js';
 import { importAuditSigningKey } from '../bundle/signing-key.js';
 import { isCryptoKey, type BundleKey } from '../bundle/key.js';
-import { openSealedBundle, type OpenOptions } from '../bundle/open.js';
-import { sealBundle, type SealOptions } from '../bundle/seal.js';
+import { openOwnBundle, type OpenOptions } from '../bundle/open.js';
+import { sealOwnBundle, type SealOptions } from '../bundle/seal.js';
 import type { ConsentBundle } from '../bundle/types.js';
 
 const DEVICE_KEY = 'device-key';
@@ -58,7 +58,9 @@ export async function getDeviceKey(): Promise<CryptoKey> {
 }
 
 /** Options of the browser `storeBundle`: how to seal, and how to keep the audit key. */
-export interface BrowserStoreOptions extends SealOptions {
+export interface BrowserStoreOptions extends Omit<SealOptions, 'format'> {
+  /** Only `'own'`: upstream's legacy layout is for its Node SDK's files, never a page's store. */
+  format?: 'own';
   /** Keep the audit private key as a non-extractable CryptoKey instead of PEM text (default false). */
   keepSigningKeyAsCryptoKey?: boolean;
 }
@@ -76,10 +78,10 @@ export async function storeBundle(bundle: ConsentBundle, name: string, key?: Bun
   let record: StoredRecord;
   if (options.keepSigningKeyAsCryptoKey || isCryptoKey(privateKey)) {
     const signingKey = isCryptoKey(privateKey) ? privateKey : await importAuditSigningKey(bundle);
-    const sealed = await sealBundle({ ...bundle, offlineAuditKey: { ...bundle.offlineAuditKey, privateKey: KEY_HELD_APART } }, sealKey, options);
+    const sealed = await sealOwnBundle({ ...bundle, offlineAuditKey: { ...bundle.offlineAuditKey, privateKey: KEY_HELD_APART } }, sealKey, options);
     record = { sealed, signingKey };
   } else {
-    record = { sealed: await sealBundle(bundle, sealKey, options) };
+    record = { sealed: await sealOwnBundle(bundle, sealKey, options) };
   }
   try {
     await bundles()('readwrite', (s) => {
@@ -88,19 +90,19 @@ export async function storeBundle(bundle: ConsentBundle, name: string, key?: Bun
     });
   } catch (error) {
     // Quota exceeded, a database closed underneath: the transaction aborted, the old record stays.
-    throw new BundleWriteError(`Could not store the bundle "${name}" in IndexedDB (${(error as Error)?.name ?? 'error'}); the record was left as it was`, { cause: error });
+    throw new BundleWriteError(`Could not store the bundle "${name}" in IndexedDB (${(error as Error)?.name ?? 'error'}); the old record stays`, { cause: error });
   }
 }
 
 /**
  * Opens the bundle stored under `name`; `BUNDLE_NOT_FOUND` when there is none. Records are
- * only ever written by `storeBundle` (own or legacy layout), so `options.scrypt` (for upstream
+ * only ever written by `storeBundle` (own layout), so `options.scrypt` (for upstream
  * GTXB files) has nothing to open here; it is accepted for the same signature as on Node.
  */
 export async function loadBundle(name: string, key?: BundleKey, _options: OpenOptions = {}): Promise<ConsentBundle> {
   const record = await read<StoredRecord>(recordName(name));
   if (!record) throw new BundleNotFoundError(`IndexedDB record "${name}"`);
-  const bundle = await openSealedBundle(record.sealed, key ?? (await getDeviceKey()));
+  const bundle = await openOwnBundle(record.sealed, key ?? (await getDeviceKey()));
   if (record.signingKey) bundle.offlineAuditKey = { ...bundle.offlineAuditKey, privateKey: record.signingKey };
   return bundle;
 }

@@ -31,7 +31,7 @@ export function createMemoryAuditStore(): AuditStore {
       isOpen = true;
       // As every store: a marker past the head is never trusted, it goes back to just before the live entries.
       if (syncedSeq <= (head()?.seq ?? 0)) return { head: head(), base, syncedSeq, recovered: [] };
-      const message = `Synced marker ${syncedSeq} is past the head (seq ${head()?.seq ?? 0}); using ${base?.seq ?? 0}: entries after it count as unsynced`;
+      const message = `Synced marker ${syncedSeq} is past the head (seq ${head()?.seq ?? 0}); using ${base?.seq ?? 0}`;
       syncedSeq = base?.seq ?? 0;
       return { head: head(), base, syncedSeq, recovered: [{ kind: 'synced-marker', droppedBytes: 0, message }] };
     },

@@ -56,7 +56,7 @@ async function storedPrefix(base: string, bundleId: string, batch: SignedAuditEn
 /** The log head as a device proof states it (seq 0 and the genesis hash when empty). */
 export async function proofHead(log: Pick<SyncableAuditLog, 'head'>): Promise<{ seq: number; hash: string }> {
   const head = await log.head();
-  if (head && typeof head.hash !== 'string') throw new TypeError('log.head() must give { seq, hash } to sign device proofs');
+  if (head && typeof head.hash !== 'string') throw new TypeError('log.head() must give { seq, hash }');
   return head ? { seq: head.seq, hash: head.hash! } : { seq: 0, hash: GENESIS_HASH };
 }
 

@@ -24,7 +24,7 @@ export function splitCompact(token: unknown): { firstDot: number; lastDot: numbe
   const parts = ['header', 'payload', 'signature'] as const;
   const bounds = [0, firstDot, firstDot + 1, lastDot, lastDot + 1, token.length];
   for (let i = 0; i < 3; i++) {
-    if (!isCanonicalBase64Url(token, bounds[2 * i]!, bounds[2 * i + 1]!)) malformed(`Token ${parts[i]} is not canonical base64url (RFC 7515: unpadded, URL-safe alphabet, zero unused bits)`);
+    if (!isCanonicalBase64Url(token, bounds[2 * i]!, bounds[2 * i + 1]!)) malformed(`Token ${parts[i]} is not canonical base64url (RFC 7515)`);
   }
   return { firstDot, lastDot };
 }
@@ -49,7 +49,7 @@ function vetHeader(token: string, firstDot: number): string {
   }
   // No extension is understood here, so any "crit" fails closed (RFC 7515 §4.1.11); "b64" is not allowed in a JWT.
   if (header.crit !== undefined || header.b64 !== undefined) {
-    throw new OfflineVerificationError('Token header uses an extension this verifier does not accept (crit/b64)', 'VERIFICATION_FAILED');
+    throw new OfflineVerificationError('Token header has crit or b64, which this verifier refuses', 'VERIFICATION_FAILED');
   }
   return kid;
 }
