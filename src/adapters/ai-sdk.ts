@@ -11,7 +11,7 @@ import { OfflineConsentError } from '../errors.js';
 import type { AgentGuard } from '../guard/types.js';
 import { inCallOrder } from './call-order.js';
 import type { AdapterGuard } from './guard-from-options.js';
-import { runGuarded } from './guarded-copy.js';
+import { runGuarded, toolArgs } from './guarded-copy.js';
 import { checkScopeMap, scopesFor } from './scope-map.js';
 
 /** What {@link guardTools} wraps: the AI SDK's `ToolSet` shape (a tool is an object with `execute`). */
@@ -81,7 +81,8 @@ export function guardTools<T extends AiSdkToolSet>(tools: T, options: GuardTools
     const call = (input: unknown, callOptions?: Parameters<Execute>[1]) =>
       order(async () => {
         callOptions?.abortSignal?.throwIfAborted(); // stopped while it waited its turn: never started, so not audited
-        const runOptions = typeof callOptions?.toolCallId === 'string' ? { metadata: { toolCallId: callOptions.toolCallId } } : {};
+        const called = toolArgs('', input);
+        const runOptions = { ...(typeof callOptions?.toolCallId === 'string' ? { metadata: { toolCallId: callOptions.toolCallId } } : {}), ...(called ? { args: called } : {}) };
         return runGuarded(adapter, action, requiredScopes, async () => {
           const value = await original.call(tool, input, callOptions);
           if (!isAsyncIterable(value)) return { value };

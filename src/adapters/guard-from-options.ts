@@ -1,6 +1,7 @@
-import { OfflineConsentError, OfflineExpiredError, TokenExpiredError } from '../errors.js';
+import { OfflineConsentError, OfflineExpiredError, OfflineVerificationError, TokenExpiredError } from '../errors.js';
 import { createAgentGuard } from '../guard/guard.js';
 import { decodeJwt } from '../guard/identity.js';
+import { LIMITS_CLAIM, readLimits } from '../verifier/limits.js';
 import type { AgentGuard, GuardBundle } from '../guard/types.js';
 import type { OfflineVerifier } from '../verifier/verify.js';
 import { AuthFailedError, isVerifierFailure } from './auth-failed.js';
@@ -56,7 +57,9 @@ export function guardFromOptions(options: AdapterOptions): AdapterGuard {
   const marked: OfflineVerifier = {
     verify: async (token) => {
       try {
-        return await verifier.verify(token);
+        const grant = await verifier.verify(token);
+        // Upstream's verifier knows no limits: read them from the token it has just verified.
+        return grant.limits ? grant : { ...grant, limits: tokenLimits(token, grant.scopes) };
       } catch (error) {
         if (typeof error === 'object' && error !== null) thrownByVerifier.add(error);
         throw error;
@@ -66,6 +69,15 @@ export function guardFromOptions(options: AdapterOptions): AdapterGuard {
   const guard = createAgentGuard({ bundle: { ...bundle, grantToken }, auditLog: log, verifier: marked, ...(options.clock ? { clock: options.clock } : {}) });
   // Without a bundle the deadline is the token's own exp (floored clock and all): past it, the caller sees the token expiry upstream reports.
   return { guard, refusal: (error) => refusal(expiry && error instanceof OfflineExpiredError ? new TokenExpiredError(expiry) : error) };
+}
+
+/** The limits claim of a token a limit-unaware verifier has verified, read as ours would (`INVALID_CLAIM` if it cannot). */
+function tokenLimits(token: string, scopes: readonly string[]) {
+  try {
+    return readLimits(decodeJwt(token)[LIMITS_CLAIM], scopes);
+  } catch (reason) {
+    throw new OfflineVerificationError(String(reason), 'INVALID_CLAIM');
+  }
 }
 
 /** Without a bundle the token's own `exp` is the offline deadline; no usable `exp` means no deadline, which is refused. */

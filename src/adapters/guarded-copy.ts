@@ -56,6 +56,17 @@ export async function runGuarded<T>({ guard, refusal }: AdapterGuard, action: st
   }
 }
 
+/**
+ * A call's tool arguments, for the grant's limits: its first argument when that is a plain
+ * object; ADK's `runAsync` request and a LangChain `ToolCall` (to `invoke`) carry them under `args`.
+ */
+export function toolArgs(method: string, first: unknown): Record<string, unknown> | undefined {
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) return undefined;
+  const inner = (first as { args?: unknown }).args;
+  if ((method === 'runAsync' || method === 'invoke') && typeof inner === 'object' && inner !== null && !Array.isArray(inner)) return inner as Record<string, unknown>;
+  return first as Record<string, unknown>;
+}
+
 /** Copies `tool` so that `method` runs through {@link runGuarded}, audited as `tool:<name>` unless `options.action` says otherwise. */
 export function guardMethod<T extends object>(tool: T, method: string, options: AdapterOptions): T {
   const adapter = guardFromOptions(options);
@@ -63,7 +74,8 @@ export function guardMethod<T extends object>(tool: T, method: string, options: 
   const action = options.action ?? `tool:${typeof name === 'string' && name ? name : 'unknown'}`;
   return copyWithMethod(tool, method, (original) =>
     function (this: unknown, ...args: unknown[]) {
-      return runGuarded(adapter, action, options.requiredScopes, () => original.apply(this, args));
+      const called = toolArgs(method, args[0]);
+      return runGuarded(adapter, action, options.requiredScopes, () => original.apply(this, args), called ? { args: called } : undefined);
     },
   );
 }

@@ -12,7 +12,7 @@ import { OfflineConsentError } from '../errors.js';
 import { readGrantIdentity } from '../guard/identity.js';
 import type { AgentGuard } from '../guard/types.js';
 import type { AdapterGuard } from './guard-from-options.js';
-import { refusals, runGuarded } from './guarded-copy.js';
+import { refusals, runGuarded, toolArgs } from './guarded-copy.js';
 import { refusalText, scopesFor, type ScopeMap } from './scope-map.js';
 
 export type { ScopeMap } from './scope-map.js';
@@ -103,11 +103,13 @@ export function guardMcpServer<S extends McpServerLike>(server: S, options: Guar
     const action = options.action?.(name) ?? `tool:${name}`;
     const wrapped: Handler = async (...args) => {
       try {
+        // A tool with an input schema is called (args, extra); one without, (extra).
+        const called = args.length > 1 ? toolArgs('', args[0]) : undefined;
         return await runGuarded(adapter, action, requiredScopes, async () => {
           const result = await handler(...args);
           if ((result as { isError?: unknown } | null)?.isError === true) throw new ToolReportedError(result);
           return result;
-        });
+        }, called ? { args: called } : undefined);
       } catch (error) {
         if (error instanceof ToolReportedError) return error.result;
         if (typeof error === 'object' && error !== null && refusals.has(error)) return refusalResult(error);
