@@ -151,6 +151,20 @@ describe('the guard enforces limits offline', () => {
     await expect(codeOf(guard.run('thermostat.set', ['thermostat:write'], () => 'set'))).resolves.toBe('LIMIT_EXCEEDED');
   });
 
+  it('a call still running counts in every window until its entry is written (the authority counts it at that time)', async () => {
+    const { guard, clock, log } = await setup([{ scope: 'thermostat:write', kind: 'rate', max: 1, per: '1h' }]);
+    let finish!: () => void;
+    const slow = guard.run('thermostat.set', ['thermostat:write'], () => new Promise<void>((r) => (finish = r)));
+    await new Promise((r) => setTimeout(r, 0));
+    clock.t += HOUR + 500; // an hour after the slow call started, it is still running
+    await expect(codeOf(guard.run('thermostat.set', ['thermostat:write'], () => 'set'))).resolves.toBe('LIMIT_EXCEEDED');
+    finish();
+    await slow;
+    const { createLimitLedger } = await import('../src/index.js');
+    const authority = createLimitLedger([{ scope: 'thermostat:write', kind: 'rate', max: 1, per: '1h' }]);
+    expect((await log.entries()).map((e) => authority.record(e))).toEqual([null, null]);
+  });
+
   it('usage survives a restart: a new guard on the same trail counts what the old one did', async () => {
     const store = createMemoryAuditStore();
     const clock = { t: NOW };

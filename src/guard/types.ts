@@ -47,11 +47,7 @@ export interface AgentGuardOptions {
 
 /** Counts a grant's limit use for the guard; `enforceLimits` makes the library's. */
 export interface LimitEnforcer {
-  /**
-   * Checks a call of `scopes` with `args` at `at` against the limits and counts its use at
-   * once (synchronously, so no concurrent call slips in between); throws `LIMIT_EXCEEDED`,
-   * or a `SECRET_IN_METADATA` error when an argument it would record is one of `secrets`.
-   */
+  /** Checks a call against the limits at `at` and counts its use at once, synchronously (throws `LIMIT_EXCEEDED`, or a TypeError for an argument holding one of `secrets`). */
   take(scopes: readonly string[], args: Record<string, unknown> | undefined, at: number, secrets: readonly string[]): LimitUse;
   /** Every limit's standing at `at`. */
   usage(at: number): LimitUsage[];

@@ -1,29 +1,41 @@
-// The `limits` claim (PROTOCOL.md §2.4): how much of a scope a grant allows, checked offline.
+// The `limits` claim (PROTOCOL.md §2.1): how much of a scope a grant allows, checked offline.
 
 /** The grant token's claim that carries limits; namespaced, so upstream's verifier ignores it. */
 export const LIMITS_CLAIM = 'urn:offline-consent:limits';
 
 /** At most `max` calls of `scope` in any window of `per` (e.g. `'1h'`). */
 export interface RateLimit {
+  /** The scope whose calls it counts. */
   scope: string;
+  /** `rate`. */
   kind: 'rate';
+  /** Most calls in any window (a whole number ≥ 0). */
   max: number;
+  /** The window: 1–6 digits and `s`, `m`, `h` or `d`. */
   per: string;
 }
 
 /** At most `max` calls of `scope` for the life of the bundle. */
 export interface TotalLimit {
+  /** The scope whose calls it counts. */
   scope: string;
+  /** `total`. */
   kind: 'total';
+  /** Most calls for the life of the grant (a whole number ≥ 0). */
   max: number;
 }
 
 /** The sum of the numeric argument `sum` over calls of `scope` stays at most `max`, per window or in total. */
 export interface BudgetLimit {
+  /** The scope whose calls it sums. */
   scope: string;
+  /** `budget`. */
   kind: 'budget';
+  /** The argument summed (a number ≥ 0 on every call). */
   sum: string;
+  /** The most the sum may reach. */
   max: number;
+  /** A window (as for `rate`); without it, the life of the grant. */
   per?: string;
   /** A label for people (e.g. `'EUR'`); it changes nothing. */
   unit?: string;
@@ -31,11 +43,17 @@ export interface BudgetLimit {
 
 /** The argument `arg` of every call of `scope` lies in `[min, max]` and, with `oneOf`, is one of those values. */
 export interface BoundsLimit {
+  /** The scope whose calls it bounds. */
   scope: string;
+  /** `bounds`. */
   kind: 'bounds';
+  /** The argument checked. */
   arg: string;
+  /** Smallest allowed value. */
   min?: number;
+  /** Largest allowed value. */
   max?: number;
+  /** The only values allowed. */
   oneOf?: Array<string | number | boolean>;
 }
 

@@ -27,8 +27,12 @@ export interface VerifiedGrant {
   grantId: string;
   /** How many delegations deep the grant is (`delegationDepth`, default 0). */
   depth: number;
-  /** What the grant allows of its scopes: rates, totals, budgets, argument bounds ([] when none). */
-  limits: readonly GrantLimit[];
+  /**
+   * What the grant allows of its scopes: rates, totals, budgets, argument bounds ([] when none).
+   * Always set by this library's verifier; optional so upstream's verifier still fits, whose
+   * grants leave it out (the guard then reads the claim from the token it verified).
+   */
+  limits?: readonly GrantLimit[];
 }
 
 /** Checks grant tokens offline; made by {@link createOfflineVerifier}. */

@@ -24,7 +24,7 @@ export async function enforceLimits(log: GuardAuditLog, claimed: readonly GrantL
       if (picked) assertNoSecrets(picked, secrets);
       const breach = ledger.breach(scopes, picked, at);
       if (breach) throw new LimitExceededError(breach);
-      const reservation = ledger.reserve(scopes, picked, at);
+      const reservation = ledger.reserve(scopes, picked); // counted in every window until its entry is written
       return { args: picked, settle: (when) => ledger.settle(reservation, when), release: () => ledger.release(reservation) };
     },
     usage: ledger.usage,

@@ -1,4 +1,5 @@
 import { windowMs, type GrantLimit } from '../../verifier/limits.js';
+import { UseWindow } from './window.js';
 
 /** The metadata field where the guard records the arguments a call's limits count or bound. */
 export const LIMIT_ARGS_META = 'limitArgs';
@@ -25,19 +26,16 @@ export interface LimitBreach extends LimitUsage {
 
 /** A use counted against the limits, taken back or moved to its entry's time later (opaque to the guard). */
 export interface LimitReservation {
-  /** The uses, one per counting limit of the call. */
-  readonly uses: ReadonlyArray<{ track: Track; event: Use }>;
+  /** The uses, one per counting limit of the call (opaque). */
+  readonly uses: readonly object[];
 }
 
-interface Use {
-  at: number;
-  amount: number;
-}
+/** One use in a reservation: its limit's window and its size. */
+type Reserved = { track: Track; amount: number };
+
 interface Track {
   readonly limit: GrantLimit;
-  readonly ms: number;
-  total: number;
-  readonly uses: Set<Use>;
+  readonly window: UseWindow;
 }
 
 /** A call's arguments as limits read them. */
@@ -65,42 +63,22 @@ function outOfBounds(l: GrantLimit & { kind: 'bounds' }, args: LimitArgs): strin
 
 /**
  * The usage of a grant's limits, as a pure model both sides run: the guard before each call
- * (from its own trail), the authority at sync (from the uploaded one). A use counts at its
- * time; windows are `(at - per, at]`, and no window frees a use before the clock passes it.
+ * (from its own trail), the authority at sync (from the uploaded one, in seq order). A use
+ * counts at its entry's time, in windows `(at - per, at]`; a call still running counts in
+ * every window until its entry is written, so the guard never allows what the authority,
+ * which sees only entry times, would flag.
  */
 export function createLimitLedger(limits: readonly GrantLimit[]) {
-  const tracks: Track[] = limits.map((limit) => ({ limit, ms: 'per' in limit && limit.per ? windowMs(limit.per) : Infinity, total: 0, uses: new Set() }));
+  const tracks: Track[] = limits.map((limit) => ({ limit, window: new UseWindow('per' in limit && limit.per ? windowMs(limit.per) : Infinity) }));
   const applying = (scopes: readonly string[]) => tracks.filter((t) => scopes.includes(t.limit.scope));
-
-  /** The use counted at `at`: all of a lifetime limit's, the window's for the others (older uses dropped). */
-  function used(t: Track, at: number): number {
-    if (t.ms === Infinity) return t.total;
-    let sum = 0;
-    for (const u of t.uses) {
-      if (u.at > at - t.ms) sum += u.amount;
-      else t.uses.delete(u);
-    }
-    return sum;
-  }
-
-  /** When enough uses leave the window for `need` more, or null when none ever will. */
-  function freesAt(t: Track, at: number, need: number): number | null {
-    if (t.ms === Infinity || need > (t.limit as { max: number }).max) return null;
-    let left = used(t, at);
-    for (const u of [...t.uses].sort((a, b) => a.at - b.at)) {
-      left -= u.amount;
-      if (left + need <= (t.limit as { max: number }).max) return u.at + t.ms;
-    }
-    return null;
-  }
+  const used = (t: Track, at: number) => t.window.used(at);
 
   function standing(t: Track, at: number, need = 0): LimitUsage {
     const l = t.limit;
     if (l.kind === 'bounds') return { limit: l, used: 0, remaining: null, resetAt: null };
-    const u = used(t, at);
-    let frees: number | null = null;
-    if (need > 0) frees = freesAt(t, at, need);
-    else if (t.ms !== Infinity && t.uses.size > 0) frees = Math.min(...[...t.uses].map((x) => x.at)) + t.ms;
+    const raw = used(t, at);
+    const u = Number.isFinite(raw) ? raw : l.max; // a use of unknown size spent the whole budget; reported as the max, so it stays JSON
+    const frees = need > 0 ? t.window.freesAt(at, need, l.max) : t.window.oldest();
     return { limit: l, used: u, remaining: Math.max(0, l.max - u), resetAt: frees === null ? null : new Date(frees).toISOString() };
   }
 
@@ -124,34 +102,30 @@ export function createLimitLedger(limits: readonly GrantLimit[]) {
       return null;
     },
 
-    /** Counts a call's use at `at`; the result moves it to its entry's time ({@link settle}) or takes it back. */
-    reserve(scopes: readonly string[], args: LimitArgs, at: number): LimitReservation {
+    /**
+     * Counts a call's use, in every window until {@link settle} gives it its entry's time (or
+     * `release` takes it back); `at` (Unix ms) counts it from then at once, as a trail entry.
+     */
+    reserve(scopes: readonly string[], args: LimitArgs, at = NaN): LimitReservation {
       const uses = applying(scopes)
         .filter((t) => counts(t.limit))
         .map((track) => {
-          const event = { at, amount: amountOf(track.limit, args) };
-          if (Number.isNaN(event.amount)) event.amount = Infinity; // a use of unknown size spends the whole budget
-          track.total += event.amount;
-          track.uses.add(event);
-          return { track, event };
+          const amount = amountOf(track.limit, args);
+          const use = { track, amount: Number.isNaN(amount) ? Infinity : amount }; // a use of unknown size spends the whole budget
+          track.window.add(at, use.amount);
+          return use;
         });
       return { uses };
     },
 
-    /** Moves a reservation to the time its entry was written (the time the authority will count it at). */
+    /** Gives a reserved use the time its entry was written (the time the authority counts it at). */
     settle(reservation: LimitReservation, at: number): void {
-      for (const { track, event } of reservation.uses) {
-        event.at = at;
-        if (track.ms !== Infinity) track.uses.add(event);
-      }
+      for (const { track, amount } of reservation.uses as Reserved[]) track.window.settle(amount, at);
     },
 
     /** Takes a reservation back: the call never ran. */
     release(reservation: LimitReservation): void {
-      for (const { track, event } of reservation.uses) {
-        track.total -= event.amount;
-        track.uses.delete(event);
-      }
+      for (const { track, amount } of reservation.uses as Reserved[]) track.window.release(amount);
     },
 
     /**
@@ -160,10 +134,11 @@ export function createLimitLedger(limits: readonly GrantLimit[]) {
      */
     record(entry: { scopes: readonly string[]; result: string; timestamp: string; metadata?: Record<string, unknown> }): LimitBreach | null {
       if (!RAN_RESULTS.includes(entry.result)) return null;
+      // Never before an earlier entry's time; an unreadable time counts in every window (NaN), as a running call does.
       const parsed = Date.parse(entry.timestamp);
-      const at = (latest = Math.max(latest, Number.isFinite(parsed) ? parsed : latest));
+      const at = Number.isFinite(parsed) ? (latest = Math.max(latest, parsed)) : NaN;
       const args = entryLimitArgs(entry);
-      const broke = ledger.breach(entry.scopes, args, at);
+      const broke = ledger.breach(entry.scopes, args, Number.isFinite(at) ? at : latest);
       ledger.reserve(entry.scopes, args, at);
       return broke;
     },
