@@ -5,8 +5,11 @@ import type { Queryable } from './db/types.js';
 import { isCleanString } from './http/fields.js';
 import { newId } from './ids.js';
 import { issueBundle, type IssuedBundle } from './issue-bundle.js';
+import { limitsText, storedLimits } from './limits/stored-limits.js';
+import type { GrantLimit } from '../verifier/limits.js';
 import { BUNDLE_COLUMNS, bundleStatus, type AgentRow, type BundleRow } from './records.js';
 
+/** What a new bundle grants, as the API (or a redeemed enrollment) asked for it. */
 export interface NewBundle {
   agentId: string;
   userId: string;
@@ -14,6 +17,8 @@ export interface NewBundle {
   ttlMs: number;
   deviceId: string | null;
   devicePlatform: string | null;
+  /** The grant's limits (checked with `limitsField`); none when absent. */
+  limits?: readonly GrantLimit[];
 }
 
 /** The developer's bundle row (locked for the transaction when `forUpdate`), or 404. */
@@ -60,6 +65,7 @@ export async function insertBundle(ctx: AuthorityContext, tx: Queryable, agent: 
     grantId: newId('grnt'),
     deviceId: input.deviceId,
     ttlMs: input.ttlMs,
+    limits: input.limits ?? [],
     ...(enrolled ? { auditPublicKey: enrolled.auditPublicKey, notAfterMs: enrolled.lifetimeEndsAt } : {}),
   };
   const { bundle, jti } = await issueBundle(ctx, tx, subject, baseUrl);
@@ -67,11 +73,11 @@ export async function insertBundle(ctx: AuthorityContext, tx: Queryable, agent: 
   await tx.query(
     `INSERT INTO bundles (id, developer_id, agent_id, user_id, scopes, device_id, device_platform, status, grant_id, jti,
        offline_ttl_ms, offline_expires_at, checkpoint_at, audit_public_key, audit_key_version, head_hash, created_at, updated_at,
-       enrolled, enrollment_id, lifetime_ends_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, 1, $14, $15, $15, $16, $17, $18)`,
+       enrolled, enrollment_id, lifetime_ends_at, limits)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, 1, $14, $15, $15, $16, $17, $18, $19)`,
     [bundle.bundleId, agent.developer_id, agent.id, input.userId, JSON.stringify(input.scopes), input.deviceId, input.devicePlatform,
       subject.grantId, jti, input.ttlMs, bundle.offlineExpiresAt, bundle.checkpointAt, bundle.offlineAuditKey.publicKey, GENESIS_HASH, at,
-      enrolled !== undefined, enrolled?.enrollmentId ?? null, enrolled ? new Date(enrolled.lifetimeEndsAt).toISOString() : null],
+      enrolled !== undefined, enrolled?.enrollmentId ?? null, enrolled ? new Date(enrolled.lifetimeEndsAt).toISOString() : null, limitsText(input.limits)],
   );
   await tx.query('INSERT INTO bundle_audit_keys (bundle_id, version, public_key, created_at, from_seq) VALUES ($1, 1, $2, $3, 1)', [
     bundle.bundleId,
@@ -126,6 +132,7 @@ export async function refreshBundle(ctx: AuthorityContext, developerId: string, 
         deviceId: row.device_id,
         ttlMs: Number(row.offline_ttl_ms),
         notAfterMs: row.lifetime_ends_at === null ? null : new Date(row.lifetime_ends_at).getTime(),
+        limits: storedLimits(row.limits), // Part of the consent: a refresh signs the same limits again.
       },
       baseUrl,
     );

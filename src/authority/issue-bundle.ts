@@ -1,5 +1,6 @@
 import { SignJWT, type JWK } from 'jose';
 import { generateEd25519KeyPair } from '../crypto/ed25519.js';
+import { LIMITS_CLAIM, type GrantLimit } from '../verifier/limits.js';
 import type { AuthorityContext } from './context.js';
 import type { Queryable } from './db/types.js';
 import { newId } from './ids.js';
@@ -37,6 +38,8 @@ export interface GrantSubject {
   auditPublicKey?: string;
   /** No offline deadline past this (an enrollment's `maxLifetime`), Unix ms. */
   notAfterMs?: number | null;
+  /** The grant's limits, signed under `LIMITS_CLAIM`; none (or []) leaves the token as it was without them. */
+  limits?: readonly GrantLimit[];
 }
 
 /**
@@ -63,6 +66,7 @@ export async function issueBundle(
       scp: subject.scopes,
       grnt: subject.grantId,
       ...(subject.deviceId === null ? {} : { dvc: subject.deviceId }),
+      ...(subject.limits && subject.limits.length > 0 ? { [LIMITS_CLAIM]: subject.limits } : {}),
     })
       .setProtectedHeader({ alg: 'RS256', kid: signer.kid, typ: 'JWT' })
       .setIssuer(ctx.issuer ?? baseUrl)

@@ -46,6 +46,8 @@ export interface BundleRow {
   revoked_head_seq: number | string | null;
   /** JSON array of bundle flags (`TRAIL_TRUNCATED`). */
   flags: string;
+  /** JSON array of the grant's limits, or null for none. */
+  limits: string | null;
 }
 
 export interface EntryRow {

@@ -59,6 +59,7 @@ td.nowrap, th.nowrap { white-space: nowrap; }
 table.log td { white-space: nowrap; }
 table.log td details[open] { white-space: normal; }
 tr.flagged td { background: #fff4e0; }
+table.limits tr.spent td { background: #fff4e0; }
 tr.flagged td:first-child { box-shadow: inset 4px 0 0 #c2410c; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 999px; font-size: 0.8rem; font-weight: 600; line-height: 1.6; border: 1px solid transparent; white-space: nowrap; }
 .badge.active { background: #dafbe1; color: #116329; border-color: #aceebb; }
@@ -98,6 +99,8 @@ figure.qr figcaption { font-size: 0.875rem; color: #57606a; max-width: 32rem; ov
   table.stack td.wide { grid-column: 1 / -1; }
   table.stack tr.flagged { background: #fff4e0; box-shadow: inset 4px 0 0 #c2410c; }
   table.stack tr.flagged td { background: transparent; box-shadow: none; }
+  table.limits tr.spent { background: #fff4e0; }
+  table.limits tr.spent td { background: transparent; }
   .card { padding: 0.85rem 0.9rem; }
   dl.facts { grid-template-columns: 1fr; gap: 0 0; }
   dl.facts dd { margin-bottom: 0.5rem; }

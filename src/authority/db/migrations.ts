@@ -205,6 +205,16 @@ const MIGRATIONS: Migration[] = [
       `CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)`,
     ],
   },
+  {
+    version: 7,
+    name: 'grant limits',
+    statements: [
+      // The limits signed into the grant (JSON text, as the claim holds them); null: none. Part of
+      // the consent, so a refresh signs the same ones again; the sync replays the trail against them.
+      `ALTER TABLE bundles ADD COLUMN limits text`,
+      `ALTER TABLE enrollments ADD COLUMN limits text`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

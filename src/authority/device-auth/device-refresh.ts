@@ -2,6 +2,7 @@ import { AuthorityApiError } from '../api-error.js';
 import { assertRefreshable, findBundle } from '../bundles.js';
 import type { AuthorityContext } from '../context.js';
 import { issueBundle } from '../issue-bundle.js';
+import { storedLimits } from '../limits/stored-limits.js';
 import { KeySpans, loadAuditKeys } from './key-spans.js';
 import type { DeviceCaller } from './device-caller.js';
 
@@ -54,6 +55,7 @@ export async function deviceRefresh(ctx: AuthorityContext, caller: DeviceCaller,
         ttlMs: Number(row.offline_ttl_ms),
         auditPublicKey: request.auditPublicKey,
         notAfterMs: row.lifetime_ends_at === null ? null : new Date(row.lifetime_ends_at).getTime(),
+        limits: storedLimits(row.limits), // Part of the consent: a refresh signs the same limits again.
       },
       baseUrl,
     );

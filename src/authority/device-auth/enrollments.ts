@@ -6,6 +6,8 @@ import { isCleanString } from '../http/fields.js';
 import { newId } from '../ids.js';
 import type { IssuedBundle } from '../issue-bundle.js';
 import { iso } from '../records.js';
+import { limitsText, storedLimits } from '../limits/stored-limits.js';
+import type { GrantLimit } from '../../verifier/limits.js';
 import { generateEnrollmentCode, hashEnrollmentCode } from './enrollment-code.js';
 
 /** What a code will be exchanged for, as the developer's backend asked. */
@@ -13,6 +15,8 @@ export interface NewEnrollment {
   agentId: string;
   userId: string;
   scopes: string[];
+  /** The grant's limits, signed into the bundle the code becomes ([] or absent: none). */
+  limits?: readonly GrantLimit[];
   offlineTtlMs: number;
   maxLifetimeMs: number;
   codeTtlMs: number;
@@ -20,6 +24,7 @@ export interface NewEnrollment {
   devicePlatform: string | null;
 }
 
+/** An `enrollments` row as the drivers return it. */
 export interface EnrollmentRow {
   id: string;
   developer_id: string;
@@ -36,6 +41,8 @@ export interface EnrollmentRow {
   created_at: Date | string;
   redeemed_at: Date | string | null;
   cancelled_at: Date | string | null;
+  /** JSON array of the grant's limits, or null for none. */
+  limits: string | null;
 }
 
 /** A duration in the API's own spelling: hours up to a week ("72h"), then days ("30d"), else minutes or seconds. */
@@ -58,6 +65,7 @@ export function enrollmentJson(row: EnrollmentRow, now: number) {
     agentId: row.agent_id,
     userId: row.user_id,
     scopes: JSON.parse(row.scopes) as string[],
+    limits: storedLimits(row.limits),
     offlineTTL: duration(Number(row.offline_ttl_ms)),
     maxLifetime: duration(Number(row.max_lifetime_ms)),
     deviceId: row.device_id,
@@ -76,10 +84,11 @@ export async function createEnrollment(ctx: AuthorityContext, developerId: strin
   const now = ctx.now();
   const rows = await ctx.db.query<EnrollmentRow & Record<string, unknown>>(
     `INSERT INTO enrollments (id, developer_id, agent_id, user_id, scopes, offline_ttl_ms, max_lifetime_ms, device_id, device_platform,
-       code_hash, status, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12) RETURNING *`,
+       code_hash, status, expires_at, created_at, limits)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13) RETURNING *`,
     [newId('enr'), developerId, input.agentId, input.userId, JSON.stringify(input.scopes), input.offlineTtlMs, input.maxLifetimeMs,
-      input.deviceId, input.devicePlatform, await hashEnrollmentCode(code), new Date(now + input.codeTtlMs).toISOString(), new Date(now).toISOString()],
+      input.deviceId, input.devicePlatform, await hashEnrollmentCode(code), new Date(now + input.codeTtlMs).toISOString(), new Date(now).toISOString(),
+      limitsText(input.limits)],
   );
   return { ...enrollmentJson(rows[0]!, now), code };
 }
@@ -148,6 +157,7 @@ export async function redeemEnrollment(ctx: AuthorityContext, redemption: Redemp
       ttlMs: Number(row.offline_ttl_ms),
       deviceId: row.device_id ?? redemption.deviceId,
       devicePlatform: row.device_platform ?? redemption.devicePlatform,
+      limits: storedLimits(row.limits),
     };
     const bundle = await insertBundle(ctx, tx, agent, input, baseUrl, { enrollmentId: row.id, auditPublicKey: redemption.auditPublicKey, lifetimeEndsAt });
     await tx.query(`UPDATE enrollments SET status = 'redeemed', redeemed_at = $2, bundle_id = $3 WHERE id = $1`, [row.id, at, bundle.bundleId]);

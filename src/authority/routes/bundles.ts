@@ -11,6 +11,8 @@ import { auditPageParams } from '../http/audit-page.js';
 import { asFields, isCleanString, optionalBoolean, optionalString, requiredString, scopeList } from '../http/fields.js';
 import { nextCursor, pageParams } from '../http/pagination.js';
 import { readJson } from '../http/read-json.js';
+import { bundleLimitUsage } from '../limits/limit-usage.js';
+import { limitsField } from '../limits/limits-field.js';
 import { respond } from '../http/respond.js';
 import { BUNDLE_COLUMNS, bundleJson, entryJson, revocationJson, type BundleRow, type EntryRow } from '../records.js';
 import { parseTTL } from '../ttl.js';
@@ -34,7 +36,8 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
     }
     const deviceId = optionalString(body, 'deviceId') ?? null;
     const devicePlatform = optionalString(body, 'devicePlatform') ?? null;
-    const bundle = await createBundle(ctx, c.get('developerId'), { agentId, userId, scopes, ttlMs, deviceId, devicePlatform }, baseUrl(ctx, c));
+    const limits = limitsField(body.limits, scopes);
+    const bundle = await createBundle(ctx, c.get('developerId'), { agentId, userId, scopes, ttlMs, deviceId, devicePlatform, limits }, baseUrl(ctx, c));
     return respond(c, { ...bundle }, 201);
   });
 
@@ -61,7 +64,8 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
   app.get('/:id', async (c) => {
     const row = await findBundle(ctx.db, c.get('developerId'), c.req.param('id'));
     const spans = new KeySpans(await loadAuditKeys(ctx.db, row.id));
-    return respond(c, { ...bundleJson(row, ctx.now()), auditKeySpans: spans.toJson() });
+    const now = ctx.now();
+    return respond(c, { ...bundleJson(row, now), auditKeySpans: spans.toJson(), limits: await bundleLimitUsage(ctx.db, row, now) });
   });
 
   // Entries in seq order, a page at a time to the end: `?afterSeq=N` (or the `cursor` a page
@@ -78,7 +82,8 @@ export function bundleRoutes(ctx: AuthorityContext, createLimit: MiddlewareHandl
     const entries = rows.slice(0, limit).map(entryJson);
     const hasMore = rows.length > limit;
     const next = hasMore ? entries[entries.length - 1]!.seq : null;
-    return c.json({ entries, hasMore, nextAfterSeq: next, nextCursor: next === null ? null : String(next) });
+    const limits = await bundleLimitUsage(ctx.db, row, ctx.now());
+    return c.json({ entries, hasMore, nextAfterSeq: next, nextCursor: next === null ? null : String(next), limits });
   });
 
   app.get('/:id/revocation-status', async (c) => {

@@ -7,6 +7,7 @@ import { cancelEnrollment, createEnrollment, enrollmentJson, findEnrollment, red
 import { baseUrl } from '../http/base-url.js';
 import { asFields, optionalString, requiredString, scopeList, type Fields } from '../http/fields.js';
 import { readJson } from '../http/read-json.js';
+import { limitsField } from '../limits/limits-field.js';
 import { respond } from '../http/respond.js';
 import { parseTTL } from '../ttl.js';
 
@@ -32,10 +33,12 @@ export function readNewEnrollment(ctx: AuthorityContext, body: Fields): NewEnrol
   const offlineTtlMs = durationField(body, 'offlineTTL', '72h', ctx.maxOfflineTtlMs);
   const maxLifetimeMs = durationField(body, 'maxLifetime', '30d', MAX_LIFETIME_MS);
   if (maxLifetimeMs < offlineTtlMs) throw new AuthorityApiError(422, 'INVALID_TTL', 'maxLifetime must be at least offlineTTL');
+  const scopes = scopeList(body);
   return {
     agentId: requiredString(body, 'agentId'),
     userId: requiredString(body, 'userId'),
-    scopes: scopeList(body),
+    scopes,
+    limits: limitsField(body.limits, scopes),
     offlineTtlMs,
     maxLifetimeMs,
     codeTtlMs: durationField(body, 'codeTTL', '10m', MAX_CODE_TTL_MS),

@@ -16,6 +16,8 @@ export type EntryFlag =
   | 'ambiguousFields'
   /** Scopes outside the bundle's. */
   | 'outOfScope'
+  /** A tool that ran past one of the grant's limits (rate, total, budget, argument bounds), recounted from the stored trail. */
+  | 'limitExceeded'
   /** An agent or grant that is not the bundle's (upstream `auth_failure` entries with empty ones excepted). */
   | 'identityMismatch'
   /** Past the device rules' limits: metadata bytes or depth, field lengths, number of scopes. */
@@ -24,9 +26,10 @@ export type EntryFlag =
   | 'malformed';
 
 /** Every entry flag, in the order they are reported whatever order they were found in. */
-export const ENTRY_FLAGS: readonly EntryFlag[] = ['clockAnomaly', 'afterDeadline', 'afterRevocation', 'ambiguousFields', 'outOfScope', 'identityMismatch', 'oversized', 'malformed'];
+export const ENTRY_FLAGS: readonly EntryFlag[] = ['clockAnomaly', 'afterDeadline', 'afterRevocation', 'ambiguousFields', 'outOfScope', 'limitExceeded', 'identityMismatch', 'oversized', 'malformed'];
 const ORDER = ENTRY_FLAGS;
 
+/** Flags in the {@link ENTRY_FLAGS} order, each once. */
 export const sortFlags = (flags: Iterable<EntryFlag>): EntryFlag[] => {
   const set = new Set(flags);
   return ORDER.filter((f) => set.has(f));

@@ -33,6 +33,11 @@ export type BundleClock = Omit<FlagContext, 'previousMs'>;
 const parseFlags = (text: string): EntryFlag[] => JSON.parse(text) as EntryFlag[];
 
 /**
+ * Flags found by the caller for new entries (e.g. `limitExceeded`), by seq.
+ */
+export type ExtraFlags = ReadonlyMap<number, readonly EntryFlag[]>;
+
+/**
  * Compares a checked, contiguous batch (the storable prefix of an upload) with the stored
  * chain and appends what is new, each entry with its flags. Run it in a transaction that
  * holds the bundle row's lock (`SELECT … FOR UPDATE`), so concurrent uploads for one bundle
@@ -48,6 +53,7 @@ export async function storeEntries(
   deviceId: string | null,
   syncedAt: string,
   clock: BundleClock,
+  extraFlags: ExtraFlags = new Map(),
 ): Promise<StoreOutcome> {
   const outcome: StoreOutcome = { accepted: 0, errors: [], flagged: [], conflict: null, forked: false, head };
   const known = batch.filter((c) => c.entry.seq <= head.seq);
@@ -87,7 +93,7 @@ export async function storeEntries(
     let previousMs = before[0] ? Date.parse(before[0].timestamp) : NaN;
     const params: unknown[] = [];
     const tuples = fresh.map(({ entry: e, metadataText, keyVersion, flags: own }, i) => {
-      const flags = sortFlags([...own, ...chainFlags(e, { ...clock, previousMs })]);
+      const flags = sortFlags([...own, ...chainFlags(e, { ...clock, previousMs }), ...(extraFlags.get(e.seq) ?? [])]);
       previousMs = Date.parse(e.timestamp);
       if (flags.length > 0) outcome.flagged.push({ seq: e.seq, flags });
       params.push(bundleId, e.seq, newId('ae'), e.timestamp, e.action, e.agentDID, e.grantId, JSON.stringify(e.scopes), e.result,

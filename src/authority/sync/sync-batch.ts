@@ -6,6 +6,8 @@ import { KeySpans, loadAuditKeys } from '../device-auth/key-spans.js';
 import type { IssuedBundle } from '../issue-bundle.js';
 import { bundleStatus, iso, type BundleRow } from '../records.js';
 import { checkEntries, storablePrefix, type CheckedEntry, type EntryError } from './check-entries.js';
+import type { LimitUsage } from '../../guard/limits/ledger.js';
+import { checkLimits } from './limit-check.js';
 import { storeEntries, type FlaggedEntry } from './store-entries.js';
 import { trackReportedHead, type BundleFlag } from './trail-head.js';
 
@@ -38,6 +40,8 @@ export interface SyncResult {
   flagged: FlaggedEntry[];
   /** Flags of the bundle (`TRAIL_TRUNCATED`). */
   bundleFlags: BundleFlag[];
+  /** Where each of the grant's limits stands at the authority's clock, counted from the stored trail ([] without limits). */
+  limits: LimitUsage[];
 }
 
 /** Under 20 % of the offline window left (the client's own `shouldRefresh` rule, PROTOCOL.md §6). */
@@ -78,7 +82,7 @@ export async function syncBatch(ctx: AuthorityContext, developerId: string, requ
   // Checked before the lock (signature checks are the slow part), and again under it if a refresh changed the keys meanwhile.
   const first = await check(ctx.db, bundle);
 
-  const { outcome, errors, row, bundleFlags } = await ctx.db.transaction(async (tx) => {
+  const { outcome, errors, row, bundleFlags, limits } = await ctx.db.transaction(async (tx) => {
     const locked = await findBundle(tx, developerId, bundle.id, { forUpdate: true });
     const { checked, errors, spans } = locked.audit_key_version === bundle.audit_key_version ? first : await check(tx, locked);
     // The entries before the first refused one are stored: a bad entry never holds back the trail before it.
@@ -91,17 +95,19 @@ export async function syncBatch(ctx: AuthorityContext, developerId: string, requ
       revokedAtMs: locked.revoked_at === null ? null : new Date(locked.revoked_at).getTime(),
       revokedHeadSeq: locked.revoked_head_seq === null ? null : Number(locked.revoked_head_seq),
     };
-    const stored = await storeEntries(tx, bundle.id, head, prefix, request.deviceId, new Date(nowMs).toISOString(), clock);
+    const limitCheck = await checkLimits(tx, locked, head.seq, prefix);
+    const stored = await storeEntries(tx, bundle.id, head, prefix, request.deviceId, new Date(nowMs).toISOString(), clock, limitCheck.flags);
     await startUsedKeys(tx, bundle.id, spans, prefix.slice(0, stored.accepted), head.seq);
     const bundleFlags = await trackReportedHead(tx, locked, request.head ?? null, stored.head, stored.forked);
-    return { outcome: stored, errors: [...errors, ...stored.errors].sort((a, b) => a.index - b.index), row: locked, bundleFlags };
+    const limits = await limitCheck.usage(stored.head.seq, nowMs);
+    return { outcome: stored, errors: [...errors, ...stored.errors].sort((a, b) => a.index - b.index), row: locked, bundleFlags, limits };
   });
   if (outcome.conflict) throw outcome.conflict; // After the commit: what the upload told about the device's trail stands.
   const revocation = { revocationStatus: row.status === 'revoked' ? ('revoked' as const) : ('valid' as const), revokedAt: row.revoked_at === null ? null : iso(row.revoked_at) };
   if (errors.length > 0) {
     // A 4xx, so a client that marks a batch synced on any 2xx never skips an entry; `accepted` says how far it got.
     throw new AuthorityApiError(400, 'INVALID_AUDIT_ENTRIES', `${errors.length} of ${request.entries.length} entries failed verification; the first ${outcome.accepted} are stored`, {
-      details: { errors, accepted: outcome.accepted, rejected: request.entries.length - outcome.accepted, flagged: outcome.flagged, bundleFlags, ...revocation },
+      details: { errors, accepted: outcome.accepted, rejected: request.entries.length - outcome.accepted, flagged: outcome.flagged, bundleFlags, limits, ...revocation },
     });
   }
 
@@ -113,5 +119,5 @@ export async function syncBatch(ctx: AuthorityContext, developerId: string, requ
       throw error;
     });
   }
-  return { accepted: outcome.accepted, rejected: 0, ...revocation, errors: [], newBundle, flagged: outcome.flagged, bundleFlags };
+  return { accepted: outcome.accepted, rejected: 0, ...revocation, errors: [], newBundle, flagged: outcome.flagged, bundleFlags, limits };
 }

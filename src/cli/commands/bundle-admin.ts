@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { adminClient, listAll, type AdminOptions } from '../admin/client.js';
 import { withAdminOptions } from '../admin/options.js';
+import { formatLimitUsage } from '../admin/limit-table.js';
 import { formatRecord, formatTable } from '../admin/table.js';
+import type { LimitUsage } from '../../guard/limits/ledger.js';
 import { CliError, report } from '../output.js';
 
 const COLUMNS = ['bundleId', 'status', 'agentId', 'userId', 'deviceId', 'syncedSeq', 'lastSyncedAt', 'flags'];
@@ -23,10 +25,12 @@ export function registerBundleAdmin(bundle: Command): void {
       report(!!opts.json, { bundles }, () => formatTable(bundles, COLUMNS));
     });
 
-  withAdminOptions(bundle.command('show').description('one bundle: status, device, last sync, flags and audit key spans').argument('<bundleId>', 'the bundle id (cb_…)'))
+  withAdminOptions(bundle.command('show').description('one bundle: status, device, last sync, flags, audit key spans, and its limits with their use').argument('<bundleId>', 'the bundle id (cb_…)'))
     .action(async (bundleId: string, opts: AdminOptions) => {
-      const { auditKeySpans, auditPublicKey: _key, ...found } = await (await adminClient(opts)).get(`/v1/consent-bundles/${encodeURIComponent(bundleId)}`);
-      report(!!opts.json, { ...found, auditKeySpans }, () => `${formatRecord(found)}\nauditKeySpans  ${Array.isArray(auditKeySpans) ? auditKeySpans.length : 0} (see --json or audit export)`);
+      const { auditKeySpans, auditPublicKey: _key, limits, ...found } = await (await adminClient(opts)).get(`/v1/consent-bundles/${encodeURIComponent(bundleId)}`);
+      const usage = Array.isArray(limits) ? (limits as LimitUsage[]) : [];
+      report(!!opts.json, { ...found, auditKeySpans, limits: usage }, () =>
+        `${formatRecord(found)}\nauditKeySpans  ${Array.isArray(auditKeySpans) ? auditKeySpans.length : 0} (see --json or audit export)\n${formatLimitUsage(usage)}`);
     });
 
   withAdminOptions(bundle.command('revoke').description('revoke a bundle: the device refuses every tool call once it next syncs').argument('<bundleId>', 'the bundle id (cb_…)'))

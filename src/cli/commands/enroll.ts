@@ -5,7 +5,9 @@ import { joinUrl, requestAuthority } from '../../bundle/lifecycle/request.js';
 import { bearer } from '../../sync/post.js';
 import { readApiKey } from '../api-key.js';
 import { readBundleKey } from '../bundle-key.js';
+import { collect, LIMIT_SYNTAX, parseLimitSpecs } from '../limit-spec.js';
 import { report } from '../output.js';
+import { describeLimit } from '../../authority/limits/describe-limit.js';
 
 interface EnrollOptions {
   url: string;
@@ -15,6 +17,7 @@ interface EnrollOptions {
   ttl: string;
   maxLifetime: string;
   codeTtl: string;
+  limit?: string[];
   apiKeyFile?: string;
   json?: boolean;
 }
@@ -31,15 +34,18 @@ export function registerEnroll(program: Command): void {
     .option('--ttl <duration>', 'offline window of the bundle', '72h')
     .option('--max-lifetime <duration>', 'no refresh after this long from redemption', '30d')
     .option('--code-ttl <duration>', 'how long the code can be redeemed', '10m')
+    .option('--limit <spec>', `a limit on one scope, signed into the grant (repeatable): ${LIMIT_SYNTAX}`, collect)
     .option('--api-key-file <file>', 'file holding the API key (mode 600)')
     .option('--json', 'machine-readable output')
     .action(async (opts: EnrollOptions) => {
-      const apiKey = await readApiKey(opts.apiKeyFile);
       const scopes = opts.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-      const body = { agentId: opts.agent, userId: opts.user, scopes, offlineTTL: opts.ttl, maxLifetime: opts.maxLifetime, codeTTL: opts.codeTtl };
+      const limits = parseLimitSpecs(opts.limit ?? [], scopes); // before the key is read: a typo costs nothing
+      const apiKey = await readApiKey(opts.apiKeyFile);
+      const body = { agentId: opts.agent, userId: opts.user, scopes, offlineTTL: opts.ttl, maxLifetime: opts.maxLifetime, codeTTL: opts.codeTtl, ...(limits.length ? { limits } : {}) };
       const e = await requestAuthority(joinUrl(opts.url, '/v1/enrollments'), { method: 'POST', body }, bearer(apiKey), {});
-      const out = { code: e.code, enrollmentId: e.enrollmentId, expiresAt: e.expiresAt, scopes: e.scopes };
-      report(!!opts.json, out, () => `code         ${String(e.code)}\nenrollment   ${String(e.enrollmentId)}\nexpires      ${String(e.expiresAt)}`);
+      const out = { code: e.code, enrollmentId: e.enrollmentId, expiresAt: e.expiresAt, scopes: e.scopes, limits: e.limits ?? [] };
+      const limitLines = limits.map((l) => `\nlimit        ${l.scope}: ${describeLimit(l)}`).join('');
+      report(!!opts.json, out, () => `code         ${String(e.code)}\nenrollment   ${String(e.enrollmentId)}\nexpires      ${String(e.expiresAt)}${limitLines}`);
     });
 
   program

@@ -36,11 +36,11 @@ describe.each(ENGINES)('offline sync on %s', (engine) => {
     Number((await t.db.query<{ n: number }>('SELECT count(*) AS n FROM audit_entries WHERE bundle_id = $1', [bundleId]))[0]!.n);
   const audit = async (bundleId: string, query = '') => (await api.get(`/v1/consent-bundles/${bundleId}/audit${query}`)).body;
 
-  it('accepts a valid batch: 200 with accepted, rejected, revocationStatus, revokedAt, errors, newBundle, flagged, bundleFlags (also under data)', async () => {
+  it('accepts a valid batch: 200 with accepted, rejected, revocationStatus, revokedAt, errors, newBundle, flagged, bundleFlags, limits (also under data)', async () => {
     const b = await newBundle();
     const res = await sync(b.bundleId, await signedEntries(b, 10));
     expect(res.status).toBe(200);
-    const expected = { accepted: 10, rejected: 0, revocationStatus: 'valid', revokedAt: null, errors: [], newBundle: null, flagged: [], bundleFlags: [] };
+    const expected = { accepted: 10, rejected: 0, revocationStatus: 'valid', revokedAt: null, errors: [], newBundle: null, flagged: [], bundleFlags: [], limits: [] };
     expect(res.body).toEqual({ ...expected, data: expected });
     expect(await stored(b.bundleId)).toBe(10);
   });

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { bundleStatus, type BundleRow } from '../../records.js';
+import type { LimitUsage } from '../../../guard/limits/ledger.js';
 import { FlagBadges, Pager, StatusBadge, TableBox, Time } from '../components/format.js';
+import { LimitUsageTable } from '../components/limit-usage.js';
 import { Layout } from '../components/layout.js';
 import type { ConsoleSession } from '../env.js';
 import { consolePaths, withQuery } from '../paths.js';
@@ -13,6 +15,8 @@ export interface TrailView {
   page: Page;
   flagged: boolean;
   now: number;
+  /** The grant's limits and their use, counted from the stored trail ([] without limits). */
+  limits: readonly LimitUsage[];
   notice?: string | undefined;
 }
 
@@ -65,7 +69,7 @@ function EntryRowView({ e }: { e: TrailRow }) {
 }
 
 /** A bundle's trail: its record, entries a page at a time by seq, flags highlighted, a flagged-only filter, export and revoke. */
-export function TrailPage({ session, bundle, page, flagged, now, notice }: TrailView) {
+export function TrailPage({ session, bundle, page, flagged, now, limits, notice }: TrailView) {
   const base = consolePaths.bundle(bundle.id);
   const link = (q: Record<string, number | null>) => withQuery(base, { flagged: flagged ? 1 : null, ...q });
   const revoked = bundle.status === 'revoked';
@@ -97,6 +101,12 @@ export function TrailPage({ session, bundle, page, flagged, now, notice }: Trail
         <a class="button secondary" href={consolePaths.exportJsonl(bundle.id)} download={`${bundle.id}.audit.jsonl`}>Export JSONL</a>
         {revoked ? <span class="muted">Revoked: its device is refused at its next sync.</span> : <a class="button secondary" href={consolePaths.revoke(bundle.id)}>Revoke…</a>}
       </div>
+      {limits.length > 0 && (
+        <>
+          <h2 id="limits">Limits</h2>
+          <LimitUsageTable usage={limits} />
+        </>
+      )}
       <h2 id="trail">Audit trail</h2>
       <p class="muted">The authority stores only entries whose hash, signature and chain link passed its checks at sync, so every entry here was verified at sync.</p>
       <nav aria-label="Which entries">

@@ -15,6 +15,7 @@ import { bundlePage } from '../queries/bundles.js';
 import { readRowCursor } from '../queries/row-page.js';
 import { trailPage } from '../queries/trail.js';
 import { renderPage } from '../render.js';
+import { bundleLimitUsage } from '../../limits/limit-usage.js';
 
 /** Entries on one trail page. */
 const TRAIL_PAGE_SIZE = 50;
@@ -47,7 +48,9 @@ export function bundleRoutes(app: Hono<ConsoleEnv>, ctx: AuthorityContext): void
     const before = seqParam(c.req.query('before'));
     const page = await trailPage(ctx.db, bundle.id, { after: before === null ? (seqParam(c.req.query('after')) ?? 0) : 0, before, flagged, limit: TRAIL_PAGE_SIZE });
     const notice = NOTICES[c.req.query('notice') ?? ''];
-    return renderPage(c, <TrailPage session={c.get('session')} bundle={bundle} page={page} flagged={flagged} now={ctx.now()} notice={notice} />);
+    const now = ctx.now();
+    const limits = await bundleLimitUsage(ctx.db, bundle, now);
+    return renderPage(c, <TrailPage session={c.get('session')} bundle={bundle} page={page} flagged={flagged} now={now} limits={limits} notice={notice} />);
   });
 
   app.get('/bundles/:id/export.jsonl', session, async (c) => {
