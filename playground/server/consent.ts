@@ -1,11 +1,12 @@
 // The demo app's backend, as a developer would write it: it alone holds the API key. The page
 // proves it is one of this server's page sessions with a session token (`POST
 // /playground/session`, standing in for an app's login); on consent the backend mints a
-// one-time enrollment code for exactly the scopes the user ticked, and the page redeems it at
+// one-time enrollment code for exactly the scopes (and the offered limits) the user ticked, and the page redeems it at
 // the authority itself. One live bundle per page session: a new consent revokes the session's
 // previous bundle; nothing is ever re-issued without a new consent.
 import type { Context, Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
+import { limitsDefect } from '../src/limits.js';
 
 export type AuthorityCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
 
@@ -76,19 +77,22 @@ export function consentRoutes(app: Hono, options: ConsentOptions): void {
     const found = sessionOf(c);
     if (!found) return refuse(c, 401, 'UNAUTHORIZED', 'Not a session of this playground: reload the page');
     const [, session] = found;
-    let body: { scopes?: unknown; offlineTTL?: unknown };
+    let body: { scopes?: unknown; offlineTTL?: unknown; limits?: unknown };
     try {
       body = await c.req.json();
     } catch {
-      return refuse(c, 400, 'INVALID_JSON', 'The body must be JSON: {scopes, offlineTTL}');
+      return refuse(c, 400, 'INVALID_JSON', 'The body must be JSON: {scopes, offlineTTL, limits?}');
     }
-    const { scopes, offlineTTL } = body ?? {};
+    const { scopes, offlineTTL, limits = [] } = body ?? {};
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || !options.scopes.includes(s)) || new Set(scopes).size !== scopes.length) {
       return refuse(c, 400, 'INVALID_SCOPES', `scopes must be distinct demo scopes: ${options.scopes.join(', ')}`);
     }
     if (typeof offlineTTL !== 'string' || !DURATION.test(offlineTTL)) {
       return refuse(c, 400, 'INVALID_TTL', 'offlineTTL must be a duration such as "24h"');
     }
+    // Only the limits the consent form offers, on the scopes asked for: the grant is signed with exactly these.
+    const defect = limitsDefect(limits, scopes);
+    if (defect) return refuse(c, 400, 'INVALID_LIMITS', defect);
     try {
       await endPrevious(session);
     } catch (error) {
@@ -96,6 +100,7 @@ export function consentRoutes(app: Hono, options: ConsentOptions): void {
     }
     const { status, json } = await options.call('POST', '/v1/enrollments', {
       agentId: options.agentId, userId: options.userId, scopes, offlineTTL, devicePlatform: 'browser',
+      ...((limits as unknown[]).length > 0 ? { limits } : {}),
     });
     if (status !== 201) return c.json({ code: json.code ?? 'AUTHORITY_ERROR', message: json.message ?? `authority answered ${status}` }, status === 422 ? 400 : 502);
     session.enrollmentId = json.enrollmentId;

@@ -1,7 +1,8 @@
 // The agent loop: model → tool calls → guard (verify, scope, audit) → results back to the
 // model, until it answers in text. Every tool call, allowed or refused, goes through
-// `guard.run`, so every one leaves a signed audit entry.
-import { OfflineConsentError, type AgentGuard } from 'offline-consent';
+// `guard.run`, so every one leaves a signed audit entry. The call's arguments go to the guard
+// too, for the grant's limits; a call over a limit is refused (LIMIT_EXCEEDED) and the agent goes on.
+import { LimitExceededError, OfflineConsentError, type AgentGuard } from 'offline-consent';
 import { formatFor } from './engine/formats/family.js';
 import type { ChatMessage, Engine, ToolCall } from './engine/types.js';
 import type { DemoTool } from './tools.js';
@@ -14,7 +15,7 @@ export type AgentEvent =
   | { type: 'model-turn'; raw: string }
   | { type: 'tool-call'; call: ToolCall; scope: string }
   | { type: 'tool-result'; call: ToolCall; ok: true; result: unknown }
-  | { type: 'tool-result'; call: ToolCall; ok: false; code: string; message: string }
+  | { type: 'tool-result'; call: ToolCall; ok: false; code: string; message: string; resetAt?: string | null }
   | { type: 'retry'; problems: string[] }
   | { type: 'answer'; text: string }
   | { type: 'halted'; code: string; message: string }
@@ -33,13 +34,14 @@ export interface AgentTurnOptions {
   maxSteps?: number;
 }
 
-type CallOutcome = { ok: true; result: unknown } | { ok: false; code: string; message: string };
+type CallOutcome = { ok: true; result: unknown } | { ok: false; code: string; message: string; resetAt?: string | null };
 
 async function callTool(guard: AgentGuard, tool: DemoTool, call: ToolCall): Promise<CallOutcome> {
   try {
-    const result = await guard.run(tool.name, [tool.scope], () => tool.run(call.arguments), { metadata: { arguments: call.arguments } });
+    const result = await guard.run(tool.name, [tool.scope], () => tool.run(call.arguments), { args: call.arguments, metadata: { arguments: call.arguments } });
     return { ok: true, result };
   } catch (error) {
+    if (error instanceof LimitExceededError) return { ok: false, code: error.code, message: error.message, resetAt: error.resetAt };
     if (error instanceof OfflineConsentError) return { ok: false, code: error.code, message: error.message };
     throw error; // the audit log itself failed: nothing may run unaudited, so stop the turn
   }

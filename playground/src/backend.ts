@@ -1,6 +1,7 @@
 // The demo app's backend, as the page sees it: a page session (kept across reloads), the
 // consent that becomes a one-time enrollment code, and the operator's revoke button. Only this
 // origin sees the session token; the authority never does, and the API key never leaves the server.
+import type { GrantLimit } from 'offline-consent';
 import { deviceFetch } from './net.js';
 
 const SESSION_KEY = 'offline-consent-playground.session';
@@ -28,9 +29,9 @@ async function backend(path: string, init: RequestInit = {}): Promise<any> {
   }
 }
 
-/** The user's consent: the backend mints a one-time enrollment code for exactly these scopes. */
-export function askForEnrollmentCode(scopes: string[], offlineTTL: string): Promise<{ code: string; authorityUrl: string }> {
-  return backend('/playground/consent', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scopes, offlineTTL }) });
+/** The user's consent: the backend mints a one-time enrollment code for exactly these scopes and limits. */
+export function askForEnrollmentCode(scopes: string[], offlineTTL: string, limits: GrantLimit[] = []): Promise<{ code: string; authorityUrl: string }> {
+  return backend('/playground/consent', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scopes, offlineTTL, ...(limits.length > 0 ? { limits } : {}) }) });
 }
 
 /** The operator, at the authority, revokes the grant; the device learns it at its next sync. */

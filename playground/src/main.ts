@@ -7,7 +7,7 @@ import { Session, type PlaygroundConfig } from './session.js';
 import { createDemoTools } from './tools.js';
 import { exportJsonl, renderAudit } from './ui/audit-panel.js';
 import { addNote, addUserTurn, createTurnRenderer } from './ui/chat-panel.js';
-import { chosenScopes, chosenTTL, renderBundle, renderScopeChoices, renderTimeLeft } from './ui/consent-panel.js';
+import { chosenLimits, chosenScopes, chosenTTL, renderBundle, renderLimits, renderScopeChoices, renderTimeLeft } from './ui/consent-panel.js';
 import { $, describeError, say } from './ui/dom.js';
 import { readyText, setUpModelPanel } from './ui/model-panel.js';
 
@@ -56,8 +56,14 @@ async function refreshViews(): Promise<void> {
   revokedAt = await session?.revocation() ?? null;
   if (revokedAt !== null) noteRevoked();
   renderBundle(session, revokedAt);
-  await renderAudit(session);
+  await renderUse();
   updateControls();
+}
+
+/** The trail and the limits' use, both read from IndexedDB: after every call and on every render. */
+async function renderUse(): Promise<void> {
+  await renderAudit(session);
+  if (session) renderLimits(await session.usage());
 }
 
 /** A new bundle (or none): the old one's conversation, halt and messages are gone from view. */
@@ -113,11 +119,16 @@ function wireConsent(): void {
   $('provision').addEventListener('click', () => act(msg, async () => {
     const scopes = chosenScopes();
     if (scopes.length === 0) return say(msg, 'Choose at least one scope.', true);
+    const limits = chosenLimits();
     say(msg, 'Asking for a one-time enrollment code, then redeeming it at the authority…');
-    session = await Session.provision(scopes, chosenTTL());
+    session = await Session.provision(scopes, chosenTTL(), limits);
     // A new grant starts a new conversation: nothing said under the old one carries over.
-    startOver(`New consent: bundle ${session.bundle.bundleId} may use ${scopes.join(', ')}.`, 'consent');
-    say(msg, `Consent bundle ${session.bundle.bundleId} redeemed with an audit key made in this browser, and stored sealed with its device key.`);
+    startOver(`New consent: bundle ${session.bundle.bundleId} may use ${scopes.join(', ')}${limits.length > 0 ? `, with ${limits.length === 1 ? 'a limit' : `${limits.length} limits`}` : ''}.`, 'consent');
+    // The token is what the guard enforces: say so if the authority signed other limits than asked.
+    const signed = session.limits.length;
+    say(msg, signed === limits.length
+      ? `Consent bundle ${session.bundle.bundleId} redeemed with an audit key made in this browser, and stored sealed with its device key.`
+      : `Consent bundle ${session.bundle.bundleId} redeemed, but the authority signed ${signed} of the ${limits.length} limits asked for into its grant.`, signed !== limits.length);
   }));
   $('refresh').addEventListener('click', () => act(msg, async () => {
     say(msg, 'Refreshing the bundle…');
@@ -179,7 +190,7 @@ function wireChat(): void {
         engine: engine!, guard: session!.guard, tools, messages, signal: stop.signal,
         onEvent: (event) => {
           render(event);
-          if (event.type === 'tool-result') void renderAudit(session);
+          if (event.type === 'tool-result') void renderUse();
           if (event.type === 'halted') {
             halt = { session: session!, code: event.code };
             updateControls(); // the reason shows with the halt note, not only once the turn is over

@@ -2,16 +2,28 @@
 // backend's one-time enrollment code at the authority (the audit key is made here and never
 // leaves: a non-extractable CryptoKey), seal the bundle, reopen it, guard tool calls into an
 // IndexedDB audit log, verify the chain with its key spans, and sync, refresh and check
-// revocation with signed device calls. No API key and no session token reach the authority.
+// revocation with signed device calls. The grant's limits are enforced by the guard and counted
+// from the trail in IndexedDB, so a reload keeps their use. No API key and no session token reach the authority.
 import {
-  OfflineConsentError, RefreshOutcomeUnknownError, createAgentGuard, createOfflineAuditLog, deleteBundle, loadBundle, redeemEnrollment,
+  LIMITS_CLAIM, OfflineConsentError, RefreshOutcomeUnknownError, parseLimits, readGrantIdentity, createAgentGuard, enforceLimits, createOfflineAuditLog, deleteBundle, loadBundle, redeemEnrollment,
   refreshBundle, REVOCATION_META, revocationStatus, shouldRefresh, storeBundle, syncAuditLog, verifyChain,
-  type AgentGuard, type RefreshRetry, type RevocationRecord, type RevocationStatus, type ConsentBundle, type OfflineAuditLog, type SignedAuditEntry, type SyncProgress, type SyncResult,
+  type AgentGuard, type GrantLimit, type LimitUsage, type RefreshRetry, type RevocationRecord, type RevocationStatus, type ConsentBundle, type OfflineAuditLog, type SignedAuditEntry, type SyncProgress, type SyncResult,
 } from 'offline-consent';
 import { askForEnrollmentCode } from './backend.js';
 import { deviceFetch } from './net.js';
 
 const BUNDLE_RECORD = 'playground';
+
+/** The limits signed into a grant token, for display (the guard verifies the token and enforces them itself). */
+function limitsIn(grantToken: string): readonly GrantLimit[] {
+  try {
+    const payload = grantToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
+    return parseLimits(claims[LIMITS_CLAIM], readGrantIdentity(grantToken).scopes);
+  } catch {
+    return []; // unreadable limits: the guard refuses the grant, and says so
+  }
+}
 
 export interface PlaygroundConfig {
   /** The authority, on its own origin: the page calls it directly. */
@@ -27,12 +39,17 @@ export class Session {
     readonly guard: AgentGuard,
   ) {}
 
+  /** The grant's limits, in the order `LimitExceededError.index` and the audit entries' `limitIndex` count them. */
+  get limits(): readonly GrantLimit[] {
+    return limitsIn(this.bundle.grantToken);
+  }
+
   private static open(bundle: ConsentBundle, log?: OfflineAuditLog): Session {
     // The spans the authority listed seed a log that has none recorded yet; after that the log's own (rekeyed at refresh) win.
     const auditLog = log ?? createOfflineAuditLog({
       signingKey: bundle.offlineAuditKey, logPath: `audit-${bundle.bundleId}`, ...(bundle.auditKeySpans ? { keySpans: bundle.auditKeySpans } : {}),
     });
-    return new Session(bundle, auditLog, createAgentGuard({ bundle, auditLog }));
+    return new Session(bundle, auditLog, createAgentGuard({ bundle, auditLog, limits: enforceLimits }));
   }
 
   /** The bundle stored in this browser, or null when there is none. */
@@ -51,9 +68,9 @@ export class Session {
     return Session.open(await loadBundle(BUNDLE_RECORD), log);
   }
 
-  /** Consent: the backend mints a code for these scopes; the page redeems it with a key it makes itself. */
-  static async provision(scopes: string[], offlineTTL: string): Promise<Session> {
-    const { code, authorityUrl } = await askForEnrollmentCode(scopes, offlineTTL);
+  /** Consent: the backend mints a code for these scopes and limits; the page redeems it with a key it makes itself. */
+  static async provision(scopes: string[], offlineTTL: string, limits: GrantLimit[] = []): Promise<Session> {
+    const { code, authorityUrl } = await askForEnrollmentCode(scopes, offlineTTL, limits);
     const bundle = await redeemEnrollment({ baseUrl: authorityUrl, code, extractable: false, fetch: deviceFetch, timeoutMs: 15_000 });
     return Session.keep(bundle);
   }
@@ -113,6 +130,19 @@ export class Session {
   async revocation(): Promise<string | null> {
     const record = await this.log.getMeta<RevocationRecord>(REVOCATION_META);
     return record ? record.revokedAt ?? record.reportedAt : null;
+  }
+
+  /**
+   * Where each of the grant's limits stands, from the guard (which counts them from the trail);
+   * null when the guard cannot say (a revoked or expired grant: it then refuses every call anyway).
+   */
+  async usage(): Promise<LimitUsage[] | null> {
+    try {
+      return await this.guard.usage();
+    } catch (error) {
+      if (error instanceof OfflineConsentError) return null;
+      throw error;
+    }
   }
 
   async unsyncedCount(): Promise<number> {

@@ -18,8 +18,11 @@ function answerUser(text: string): string {
   if (t.includes('(slow)')) return `${'This is a long scripted answer, streamed slowly so that it can be stopped. '.repeat(8)}The end.`;
   if (t.includes('(malformed)')) return 'Sure.\n```tool_call\n{"name": "sensor.read", "arguments": {"room": "kitchen"\n```';
   if (/thermostat|heat|warmer|cooler/.test(t)) {
-    const celsius = Number(/(\d+(?:\.\d+)?)\s*(?:°|deg|c\b)?/.exec(t)?.[1] ?? 21);
-    return `I'll set it.\n${fence({ name: 'thermostat.set', arguments: { room: roomIn(t), celsius } })}`;
+    // Every temperature named is one call ("to 19, 20, 21 and 22": four changes, in order).
+    const temps = [...t.matchAll(/(\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]));
+    const room = roomIn(t);
+    if (temps.length <= 1) return `I'll set it.\n${fence({ name: 'thermostat.set', arguments: { room, celsius: temps[0] ?? 21 } })}`;
+    return `I'll set it ${temps.length} times.\n${temps.map((celsius) => fence({ name: 'thermostat.set', arguments: { room, celsius } })).join('\n')}`;
   }
   if (/temperature|sensor|humid|how (warm|cold)/.test(t)) return fence({ name: 'sensor.read', arguments: { room: roomIn(t) } });
   if (/calendar|meeting|agenda|schedule/.test(t)) return fence({ name: 'calendar.read', arguments: { day: t.includes('tomorrow') ? 'tomorrow' : 'today' } });
@@ -27,10 +30,15 @@ function answerUser(text: string): string {
     const to = /[^\s@]+@[^\s@]+\.[a-z]+/.exec(t)?.[0] ?? 'sam@example.com';
     return fence({ name: 'email.send', arguments: { to, subject: 'From my assistant', body: text } });
   }
-  return 'I am the scripted engine, not a model. Try: "How warm is the kitchen?", "Set the bedroom thermostat to 19", "What is on my calendar?" or "Email sam@example.com that I am late".';
+  return 'I am the scripted engine, not a model. Try: "How warm is the kitchen?", "Set the bedroom thermostat to 19", "Set the kitchen thermostat to 19, 20, 21 and 22", "What is on my calendar?" or "Email sam@example.com that I am late".';
 }
 
-/** The scripted model's turn after a tool result. */
+/** The scripted model's turn after the results of its calls: a line per call, in order. */
+function answerTools(contents: string[]): string {
+  return contents.map(answerTool).join('\n');
+}
+
+/** The scripted model's line about one tool result. */
 function answerTool(content: string): string {
   const result: { name?: string; result?: any; error?: { code: string; message: string } } = JSON.parse(content);
   if (result.error) return `I can't do that: ${result.error.message} (${result.error.code}).`;
@@ -42,6 +50,13 @@ function answerTool(content: string): string {
     case 'email.send': return `Sent to ${r.to}.`;
     default: return 'Done.';
   }
+}
+
+/** The tool results after the model's last turn. */
+function trailingTools(messages: ChatMessage[]): string[] {
+  let i = messages.length;
+  while (i > 0 && messages[i - 1]!.role === 'tool') i--;
+  return messages.slice(i).map((m) => m.content);
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
@@ -62,7 +77,7 @@ export function createScriptedEngine({ chunkDelayMs = 12 } = {}): Engine {
     async generate(messages: ChatMessage[], tools: ToolSpec[], options: GenerateOptions = {}) {
       const last = messages[messages.length - 1];
       const raw = !last ? answerUser('')
-        : last.role === 'tool' ? answerTool(last.content)
+        : last.role === 'tool' ? answerTools(trailingTools(messages))
         : last.content.startsWith(RETRY_PREFIX) ? fence({ name: 'sensor.read', arguments: { room: 'kitchen' } }) // told its call was unreadable: a clean retry
         : answerUser(last.content);
       const delay = last?.content.includes('(slow)') ? chunkDelayMs * 4 : chunkDelayMs;

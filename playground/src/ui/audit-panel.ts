@@ -1,6 +1,8 @@
 // The audit trail as the page sees it: entries newest first, a chain badge computed here,
-// unsynced count, and export as JSON Lines.
-import type { SignedAuditEntry } from 'offline-consent';
+// unsynced count, and export as JSON Lines. A refusal says why: its code, and for a limit
+// (LIMIT_EXCEEDED) which one of the grant's.
+import { createLimitLedger, type GrantLimit, type LimitArgs, type SignedAuditEntry } from 'offline-consent';
+import { describeLimit } from '../limits.js';
 import type { Session } from '../session.js';
 import { $, h, plural } from './dom.js';
 
@@ -17,7 +19,8 @@ export async function renderAudit(session: Session | null): Promise<void> {
     return;
   }
   const entries = await session.entries();
-  $('audit-rows').replaceChildren(...entries.slice(-SHOWN).reverse().map(row));
+  const broken = brokenLimits(entries, session.limits);
+  $('audit-rows').replaceChildren(...entries.slice(-SHOWN).reverse().map((e) => row(e, broken.get(e.seq))));
   const check = await session.verifyTrail();
   if (entries.length === 0) {
     badge.className = 'badge none';
@@ -32,15 +35,45 @@ export async function renderAudit(session: Session | null): Promise<void> {
   $('unsynced').textContent = entries.length === 0 ? '' : `${await session.unsyncedCount()} not yet synced`;
 }
 
-function row(e: SignedAuditEntry): HTMLTableRowElement {
+/**
+ * The limit each LIMIT_EXCEEDED refusal of the trail broke, by seq: the trail replayed through
+ * the library's limit ledger (the model the guard and the authority count with), each refusal
+ * checked with the arguments its entry holds at its time.
+ */
+function brokenLimits(entries: readonly SignedAuditEntry[], limits: readonly GrantLimit[]): Map<number, GrantLimit> {
+  const broken = new Map<number, GrantLimit>();
+  if (limits.length === 0) return broken;
+  const ledger = createLimitLedger(limits);
+  for (const e of entries) {
+    if (e.metadata?.error !== 'LIMIT_EXCEEDED') {
+      ledger.record(e);
+      continue;
+    }
+    const args = (e.metadata.limitArgs ?? e.metadata.arguments) as LimitArgs;
+    const breach = ledger.breach(e.scopes, args, Date.parse(e.timestamp));
+    if (breach) broken.set(e.seq, breach.limit);
+  }
+  return broken;
+}
+
+/** Why an entry is not a success: the error code the guard recorded, and the limit a LIMIT_EXCEEDED broke. */
+function why(e: SignedAuditEntry, limit: GrantLimit | undefined): string {
+  const code = e.metadata?.error;
+  if (typeof code !== 'string') return '';
+  return limit ? `${code} (${limit.kind}: ${describeLimit(limit)})` : code;
+}
+
+function row(e: SignedAuditEntry, limit: GrantLimit | undefined): HTMLTableRowElement {
   const time = new Date(e.timestamp).toLocaleTimeString();
+  const reason = why(e, limit);
   return h('tr', { 'data-seq': String(e.seq) },
     h('td', {}, String(e.seq)),
     h('td', {}, time),
     h('td', { class: 'action' }, ...breakable(e.action)),
     h('td', { class: `result result-${e.result}` }, ...breakable(e.result)),
     // 12 hex digits; a narrow screen shows the first 8 (styles.css), the full hash is the title.
-    h('td', { class: 'hash', title: e.hash }, e.hash.slice(0, 8), h('span', { class: 'hash-more' }, e.hash.slice(8, 12))));
+    h('td', { class: 'hash', title: e.hash }, e.hash.slice(0, 8), h('span', { class: 'hash-more' }, e.hash.slice(8, 12))),
+    h('td', { class: 'why' }, ...breakable(reason)));
 }
 
 /** `scope_violation` as `scope_`, a <wbr>, `violation`: a narrow screen may break it there, the text stays the same. */

@@ -1,5 +1,5 @@
 // The transcript: user turns, the model's streamed text, each tool call with the guard's
-// verdict, retries and halts.
+// verdict (a limit's refusal with when it frees), retries and halts.
 import type { AgentEvent } from '../agent.js';
 import { $, h } from './dom.js';
 
@@ -41,7 +41,13 @@ export function createTurnRenderer(): (event: AgentEvent) => void {
         if (!li) break;
         li.classList.remove('pending');
         li.classList.add(event.ok ? 'allowed' : 'denied');
-        li.append(event.ok ? `\n✓ allowed → ${JSON.stringify(event.result)}` : `\n✗ refused: ${event.code} — ${event.message}`);
+        if (event.ok) li.append(`\n✓ allowed → ${JSON.stringify(event.result)}`);
+        else if (event.code === 'LIMIT_EXCEEDED') {
+          // The reason, and when the limit frees in this device's time (the library says it in UTC).
+          li.classList.add('limit');
+          const frees = event.resetAt ? `; frees at ${new Date(event.resetAt).toLocaleTimeString()}` : '';
+          li.append(`\n✗ refused: ${event.code} — ${event.message.replace(/; frees at \S+$/, '')}${frees}`);
+        } else li.append(`\n✗ refused: ${event.code} — ${event.message}`);
         break;
       }
       case 'retry':

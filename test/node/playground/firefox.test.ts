@@ -65,3 +65,25 @@ describe('playground in Firefox ESR', () => {
     expect(await text(page, '#b-status')).toMatch(/^Revoked/);
   }, 60_000);
 });
+
+describe('playground grant limits in Firefox ESR', () => {
+  it('consent with a rate limit → the fourth change is refused with LIMIT_EXCEEDED → usage 3 of 3, kept across a reload', async () => {
+    const page = await browser.newPage();
+    await openPage(page, server.url);
+    await page.click('#limit-thermostat-rate');
+    await press(page, 'provision');
+    expect(await text(page, '#b-id')).toMatch(/^cb_/);
+    expect(await text(page, '#b-limits')).toBe('thermostat: 0 of 3 changes this hour');
+
+    await say(page, 'Set the kitchen thermostat to 19, 20, 21 and 22');
+    expect(await text(page, '#transcript li.tool.denied')).toMatch(/"celsius":22.*LIMIT_EXCEEDED — Limit exceeded: rate limit of 3/s);
+    expect((await auditRows(page)).map((r) => r.result)).toEqual(['success', 'success', 'success', 'scope_violation']);
+    expect(await text(page, '#audit-rows tr:first-child td.why')).toBe('LIMIT_EXCEEDED (rate: 3 per 1h)');
+    expect(await text(page, '#b-limits')).toMatch(/^thermostat: 3 of 3 changes this hour, frees \d/);
+
+    await openPage(page, server.url); // reload
+    expect(await text(page, '#b-limits')).toMatch(/^thermostat: 3 of 3 changes this hour, frees \d/);
+    await say(page, 'Set the bedroom thermostat to 18');
+    expect((await auditRows(page)).at(-1)).toEqual({ seq: 5, action: 'thermostat.set', result: 'scope_violation' });
+  }, 60_000);
+});
