@@ -36,7 +36,7 @@ export function expectedVerdict(claims: Record<string, unknown>, o: OracleOption
   for (const v of [sub, jti, grnt, iss, dev]) if (v !== undefined && typeof v !== 'string') return fail('INVALID_CLAIM');
   const grantId = isNonEmpty(grnt) ? grnt : (jti ?? '');
   if (!isNonEmpty(agt) || !isNonEmpty(grantId)) return fail('INVALID_CLAIM');
-  // The limits claim (§2.4): absent, or a list of limits of the four kinds on the grant's own scopes.
+  // The limits claim (§2.1): absent, or a list of limits of the four kinds on the grant's own scopes.
   const limits = claims[LIMITS] ?? [];
   const known = (l: unknown) => l !== null && typeof l === 'object' && ['rate', 'total', 'budget', 'bounds'].includes((l as { kind?: unknown }).kind as string) && scopes.includes((l as { scope?: unknown }).scope as string);
   if (!Array.isArray(limits) || !limits.every(known)) return fail('INVALID_CLAIM');

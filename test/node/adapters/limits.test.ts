@@ -34,8 +34,8 @@ describe('limits through the adapters (real frameworks)', () => {
     const { guard, set, results } = await fixture();
     const tools = guardTools({ set_heat: aiTool({ description: 'Sets the heating', inputSchema: z.object({ celsius: z.number() }), execute: async ({ celsius }) => set.push(celsius) }) }, { guard, scopes: { set_heat: ['thermostat:write'] } });
     const execute = tools.set_heat.execute!;
-    await execute({ celsius: 20 }, { toolCallId: 'c1', messages: [] });
-    await expect(execute({ celsius: 35 }, { toolCallId: 'c2', messages: [] })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    await execute({ celsius: 20 }, { toolCallId: 'c1', messages: [] } as never);
+    await expect(execute({ celsius: 35 }, { toolCallId: 'c2', messages: [] } as never)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
     expect(set).toEqual([20]);
     expect(await results()).toEqual(expected);
   });
